@@ -1,0 +1,45 @@
+"""Pivot: spaced-repetition quizzes on Cold War and post-2011 Pakistan-Russia history."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from quiz import markup
+from quiz.cli import register_commands
+from quiz.config import ROOT, configure
+from quiz.extensions import csrf, db, login_manager, migrate
+from quiz.views import register_blueprints
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    configure(app, test_config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the extension objects to `app`."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "quiz" / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.add_template_filter(markup.render, "markdown")
+    app.add_template_filter(markup.render_inline, "markdown_inline")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    # SQLite ignores foreign keys unless asked; WAL lets gunicorn workers read while one writes.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

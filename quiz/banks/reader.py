@@ -1,0 +1,208 @@
+"""Read a YAML file into plain data, remembering the line and column of every value.
+
+Safe by construction: the file's bytes are checked (size, encoding, NUL bytes) before any
+parsing; PyYAML only composes a node tree (its C parser when available), and we build the
+data ourselves from the plain scalar, list and mapping nodes, so no tag can construct a
+Python object. Anchors and aliases are refused outright: an alias can expand a small file
+into an enormous structure ("billion laughs"), and authors never need one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 2 * 1024 * 1024
+
+Path = tuple[str | int, ...]
+
+_SCALARS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+}
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or suspicious) in a file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.code}]"
+
+
+@dataclass
+class Document:
+    """A parsed file: its data, where each value sits, and what went wrong reading it."""
+
+    name: str
+    data: Any = None
+    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: Path, code: str, message: str, *, key: bool = False,
+              severity: str = "error") -> None:
+        """Record a problem at the value (or, with key=True, the key) found at `path`."""
+        line, col = self.where(path, key=key)
+        self.problems.append(Problem(self.name, line, col, severity, code, message))
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """The line and column of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (1, 1))
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, col: int, code: str, message: str):
+        super().__init__(message)
+        self.line, self.col, self.code, self.message = line, col, code, message
+
+
+def read(name: str, raw: bytes) -> Document:
+    """Parse `raw` (the bytes of the file called `name`) into a Document; never raises."""
+    doc = Document(name)
+    text = _decode(doc, raw)
+    if text is None:
+        return doc
+    for number, line in enumerate(text.splitlines(), start=1):
+        column = line.find("\t")
+        if column >= 0:
+            doc.problems.append(Problem(name, number, column + 1, "error", "tab",
+                                        "tab character: indent with spaces"))
+    try:
+        _refuse_anchors(text)
+        node = yaml.compose(text, Loader=_Loader)
+        doc.data = _build(doc, node, ()) if node is not None else None
+    except _Refused as refused:
+        doc.problems.append(Problem(name, refused.line, refused.col, "error", refused.code,
+                                    refused.message))
+        doc.data = None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        if not any(p.code == "tab" for p in doc.problems):
+            doc.problems.append(Problem(name, line, col, "error", "syntax",
+                                        f"YAML syntax error: {what}"))
+        doc.data = None
+    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        doc.problems.append(Problem(name, 1, 1, "error", "syntax", f"YAML error: {exc}"))
+        doc.data = None
+    return doc
+
+
+def _decode(doc: Document, raw: bytes) -> str | None:
+    if len(raw) > MAX_BYTES:
+        doc.problems.append(Problem(doc.name, 1, 1, "error", "too-large",
+                                    f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"))
+        return None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        doc.problems.append(Problem(doc.name, line, 1, "error", "binary",
+                                    "file contains NUL bytes: not a text file"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        doc.problems.append(Problem(doc.name, line, col, "error", "encoding",
+                                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): "
+                                    "save the file as UTF-8"))
+        return None
+    bad = next((i for i, ch in enumerate(text)
+                if (ord(ch) < 32 and ch not in "\n\r\t") or 0xD800 <= ord(ch) <= 0xDFFF
+                or ord(ch) in (0xFFFE, 0xFFFF)), None)
+    if bad is not None:
+        line = text.count("\n", 0, bad) + 1
+        col = bad - (text.rfind("\n", 0, bad) + 1) + 1
+        doc.problems.append(Problem(doc.name, line, col, "error", "control-character",
+                                    f"control character U+{ord(text[bad]):04X} is not allowed"))
+        return None
+    return text
+
+
+def _refuse_anchors(text: str) -> None:
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            mark = event.start_mark
+            raise _Refused(mark.line + 1, mark.column + 1, "anchor",
+                           "anchors and aliases (&name, *name) are not allowed: "
+                           "write each value out")
+
+
+def _build(doc: Document, node: yaml.Node, path: Path) -> Any:
+    doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag not in _SCALARS:
+            raise _Refused(node.start_mark.line + 1, node.start_mark.column + 1, "tag",
+                           f"tag {node.tag!r} is not allowed: remove it")
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _Refused(node.start_mark.line + 1, node.start_mark.column + 1, "tag",
+                           f"tag {node.tag!r} is not allowed: remove it")
+        return [_build(doc, item, path + (i,)) for i, item in enumerate(node.value)]
+    if node.tag != _MAP:
+        raise _Refused(node.start_mark.line + 1, node.start_mark.column + 1, "tag",
+                       f"tag {node.tag!r} is not allowed: remove it")
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALARS:
+            raise _Refused(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                           "key", "a key must be a plain word or phrase")
+        key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else ""
+        where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if key in result:
+            first = doc.key_marks[path + (key,)]
+            doc.problems.append(Problem(doc.name, *where, "error", "duplicate-key",
+                                        f"duplicate key {key!r} (first at line {first[0]})"))
+            continue
+        doc.key_marks[path + (key,)] = where
+        result[key] = _build(doc, value_node, path + (key,))
+    return result
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # dates stay text: "1971-08-09" means a day, not a datetime
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    # Resolve int, float, bool and null exactly as the safe loader would.
+    return _CONSTRUCT[node.tag](_CONSTRUCTOR, node)
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCT = {
+    "tag:yaml.org,2002:int": yaml.constructor.SafeConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": yaml.constructor.SafeConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": yaml.constructor.SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
+}

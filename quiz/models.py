@@ -1,0 +1,210 @@
+"""Database models: learners, banks, questions, their cards and the review log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quiz.clock import utcnow
+from quiz.extensions import db
+from quiz.scheduling import DEFAULT_RETENTION, Memory, Phase
+
+DEFAULT_NEW_PER_DAY = 20
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no time zone, and fsrs refuses naive datetimes; this type makes both
+    databases behave the same.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored: use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class User(UserMixin, db.Model):
+    """A learner (or an admin, who can also author)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    new_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_NEW_PER_DAY)
+    desired_retention: Mapped[float] = mapped_column(Float, default=DEFAULT_RETENTION)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of `password` (Werkzeug's default KDF)."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+
+class Bank(db.Model):
+    """A question bank, one per YAML file; its id is the file name."""
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(back_populates="bank",
+                                                     order_by="Question.position")
+
+
+class Question(db.Model):
+    """A question as last synced from its bank; retired questions keep their history."""
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    type: Mapped[str] = mapped_column(String(32))
+    era: Mapped[str] = mapped_column(String(32), index=True)
+    difficulty: Mapped[int] = mapped_column(Integer, default=2)
+    source_article: Mapped[str] = mapped_column(String(100))
+    source_section: Mapped[str] = mapped_column(String(100))
+    # The article and section titles as cited to learners (titles live in sources.yaml).
+    citation: Mapped[str] = mapped_column(Text, default="")
+    # The validated YAML question (ordering items resolved), rendered and graded from.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    answer_hash: Mapped[str] = mapped_column(String(64))
+    revised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    bank: Mapped[Bank] = relationship(back_populates="questions")
+    tags: Mapped[list[QuestionTag]] = relationship(cascade="all, delete-orphan",
+                                                   order_by="QuestionTag.tag")
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+
+class QuestionTag(db.Model):
+    """A theme a question belongs to (a table, not JSON, so mastery by theme is one query)."""
+
+    question_id: Mapped[str] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class Card(db.Model):
+    """One learner's memory of one question: the FSRS state and answer counters."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_card_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(ForeignKey("question.id"), index=True)
+    phase: Mapped[int] = mapped_column(Integer, default=int(Phase.NEW))
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    # Answers ever recorded, never reset: the sequence number that makes a resubmitted
+    # form a no-op (Moodle's guard), even after a revision resets `reps`.
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the question's answer changed and the card was reset; cleared once shown.
+    revised: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    question: Mapped[Question] = relationship()
+
+    @property
+    def memory(self) -> Memory:
+        return Memory(phase=Phase(self.phase), step=self.step, stability=self.stability,
+                      difficulty=self.difficulty, due=self.due, last_review=self.last_review,
+                      reps=self.reps, lapses=self.lapses)
+
+    @memory.setter
+    def memory(self, memory: Memory) -> None:
+        self.phase, self.step = int(memory.phase), memory.step
+        self.stability, self.difficulty = memory.stability, memory.difficulty
+        self.due, self.last_review = memory.due, memory.last_review
+        self.reps, self.lapses = memory.reps, memory.lapses
+
+
+class StudySession(db.Model):
+    """A sitting in which a learner studies one bank; its reviews make the summary."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    bank: Mapped[Bank] = relationship()
+
+
+class Review(db.Model):
+    """One answer, append-only: the record FSRS optimisation and score history are built from."""
+
+    __table_args__ = (
+        # The same form posted twice carries the same sequence number: one row, never two.
+        UniqueConstraint("card_id", "seq"),
+        Index("ix_review_user_time", "user_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study_session.id", ondelete="SET NULL"), nullable=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    phase_before: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    due_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    stability_after: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty_after: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    card: Mapped[Card] = relationship()
+
+    @property
+    def correct(self) -> bool:
+        return self.score >= 1.0

@@ -1,0 +1,320 @@
+"""Studying: what comes next, recording an answer exactly once, and session summaries."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.exc import IntegrityError
+
+from quiz import grading, scheduling
+from quiz.banks import spec
+from quiz.clock import StudyDay, study_day
+from quiz.extensions import db
+from quiz.models import Bank, Card, Question, Review, StudySession, User
+from quiz.scheduling import Phase, Policy, Rating
+
+# Like Anki's learn-ahead limit: a learning card due within this window is shown now rather
+# than making the learner wait a few minutes with nothing to do.
+LEARN_AHEAD = timedelta(minutes=20)
+MAX_DURATION_MS = 10 * 60 * 1000
+
+
+def policy_for(user: User, *, fuzzing: bool) -> Policy:
+    """The scheduling settings of `user`."""
+    return Policy(desired_retention=user.desired_retention, fuzzing=fuzzing)
+
+
+def today(user: User, now: datetime) -> StudyDay:
+    """The learner's current study day (their time zone, rolling over at 4 a.m.)."""
+    return study_day(now, user.time_zone)
+
+
+def load_question(question: Question) -> Any:
+    """The spec model of a stored question, for rendering and grading."""
+    return spec.QUESTION.validate_python(question.spec)
+
+
+@dataclass(frozen=True)
+class BankCounts:
+    """A bank on the home page: its size and, for a learner, what today holds."""
+
+    bank: Bank
+    total: int
+    due: int = 0
+    new: int = 0
+
+
+def _active() -> Any:
+    return Question.retired_at.is_(None)
+
+
+def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
+    """Every bank with active questions, with due and new counts for `user` today."""
+    totals = dict(db.session.execute(
+        db.select(Question.bank_id, func.count()).where(_active()).group_by(Question.bank_id)
+    ).all())
+    banks = db.session.scalars(db.select(Bank).where(Bank.id.in_(totals)).order_by(Bank.id))
+    if user is None:
+        return [BankCounts(bank, totals[bank.id]) for bank in banks]
+    day = today(user, now)
+    due = dict(db.session.execute(
+        db.select(Question.bank_id, func.count()).join(Card, Card.question_id == Question.id)
+        .where(_active(), Card.user_id == user.id, Card.phase != int(Phase.NEW),
+               Card.due < day.end)
+        .group_by(Question.bank_id)).all())
+    studied = dict(db.session.execute(
+        db.select(Question.bank_id, func.count()).join(Card, Card.question_id == Question.id)
+        .where(_active(), Card.user_id == user.id, Card.phase != int(Phase.NEW))
+        .group_by(Question.bank_id)).all())
+    introduced = _introduced_by_bank(user, day)
+    result = []
+    for bank in banks:
+        unseen = totals[bank.id] - studied.get(bank.id, 0)
+        allowance = max(0, user.new_per_day - introduced.get(bank.id, 0))
+        result.append(BankCounts(bank, totals[bank.id], due.get(bank.id, 0),
+                                 min(unseen, allowance)))
+    return result
+
+
+def _introduced_by_bank(user: User, day: StudyDay) -> dict[str, int]:
+    """How many new questions `user` started today, per bank (the daily new limit's count)."""
+    return dict(db.session.execute(
+        db.select(Question.bank_id, func.count(func.distinct(Review.card_id)))
+        .join(Card, Card.id == Review.card_id).join(Question, Question.id == Card.question_id)
+        .where(Review.user_id == user.id, Review.phase_before == int(Phase.NEW),
+               Review.reviewed_at >= day.start)
+        .group_by(Question.bank_id)).all())
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The question to show next, with the sequence number its form must carry back."""
+
+    question: Question
+    model: Any
+    card: Card | None
+    seq: int
+
+    @property
+    def is_new(self) -> bool:
+        return self.card is None or self.card.phase == int(Phase.NEW)
+
+
+def next_prompt(user: User, bank_id: str, now: datetime) -> Prompt | None:
+    """Due reviews first (oldest first), then new questions within today's limit."""
+    in_bank = and_(Question.bank_id == bank_id, _active())
+    base = (db.select(Card).join(Question, Question.id == Card.question_id)
+            .where(in_bank, Card.user_id == user.id))
+    card = db.session.scalars(base.where(Card.phase != int(Phase.NEW), Card.due <= now)
+                              .order_by(Card.due, Card.id).limit(1)).first()
+    if card is None and _new_allowance(user, bank_id, now) > 0:
+        question = db.session.scalars(
+            db.select(Question).outerjoin(Card, and_(Card.question_id == Question.id,
+                                                     Card.user_id == user.id))
+            .where(in_bank, or_(Card.id.is_(None), Card.phase == int(Phase.NEW)))
+            .order_by(Question.position, Question.id).limit(1)).first()
+        if question is not None:
+            card = card_for(user, question.id)
+            return Prompt(question, load_question(question), card, card.answers if card else 0)
+    if card is None:
+        card = db.session.scalars(
+            base.where(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
+                       Card.due <= now + LEARN_AHEAD)
+            .order_by(Card.due, Card.id).limit(1)).first()
+    if card is None:
+        return None
+    return Prompt(card.question, load_question(card.question), card, card.answers)
+
+
+def _new_allowance(user: User, bank_id: str, now: datetime) -> int:
+    return max(0, user.new_per_day - _introduced_by_bank(user, today(user, now)).get(bank_id, 0))
+
+
+def card_for(user: User, question_id: str) -> Card | None:
+    return db.session.scalars(db.select(Card).where(Card.user_id == user.id,
+                                                    Card.question_id == question_id)).first()
+
+
+def next_due(user: User, bank_id: str, now: datetime) -> datetime | None:
+    """When the next question of the bank becomes available to `user`, if ever."""
+    due = db.session.scalar(
+        db.select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
+        .where(Question.bank_id == bank_id, _active(), Card.user_id == user.id,
+               Card.phase != int(Phase.NEW)))
+    unseen = db.session.scalar(
+        db.select(func.count()).select_from(Question)
+        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+        .where(Question.bank_id == bank_id, _active(),
+               or_(Card.id.is_(None), Card.phase == int(Phase.NEW))))
+    if unseen:
+        tomorrow = today(user, now).end
+        due = min(due, tomorrow) if due else tomorrow
+    return due
+
+
+@dataclass(frozen=True)
+class ClozePiece:
+    """A run of cloze text, or a gap (numbered from 0) with its hint."""
+
+    text: str = ""
+    gap: int | None = None
+    hint: str | None = None
+
+
+def cloze_pieces(model: spec.Cloze) -> list[ClozePiece]:
+    """The cloze text split into plain runs and gaps, for rendering input boxes inline."""
+    pieces, last = [], 0
+    for index, match in enumerate(spec.CLOZE_GAP.finditer(model.text)):
+        pieces.append(ClozePiece(text=model.text[last:match.start()]))
+        pieces.append(ClozePiece(gap=index, hint=spec.parse_gap(match.group(1)).hint))
+        last = match.end()
+    pieces.append(ClozePiece(text=model.text[last:]))
+    return pieces
+
+
+def shuffled(items: list[Any], *, user_id: int, question_id: str, seq: int) -> list[Any]:
+    """`items` in an order fixed for this showing, so a reload shows the same order."""
+    order = list(items)
+    random.Random(f"{user_id}:{question_id}:{seq}").shuffle(order)  # noqa: S311 - not secret
+    return order
+
+
+def intervals(user: User, card: Card | None, now: datetime) -> dict[Rating, timedelta]:
+    """What each self-rating would schedule, for the flashcard buttons."""
+    memory = card.memory if card else scheduling.Memory()
+    return scheduling.preview(memory, now=now, policy=policy_for(user, fuzzing=False))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A recorded answer: the review row, the grade, and whether it was a repeat post."""
+
+    review: Review
+    grade: grading.Grade
+    duplicate: bool = False
+
+
+class StaleForm(Exception):
+    """The form is for a question no longer on offer (retired, or a tampered sequence)."""
+
+
+def start_session(user: User, bank_id: str, now: datetime) -> StudySession:
+    """Open a study session on a bank."""
+    session = StudySession(user_id=user.id, bank_id=bank_id, started_at=now)
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def answer(user: User, session: StudySession, question_id: str, seq: int, response: Any, *,
+           now: datetime, duration_ms: int, fuzzing: bool) -> Outcome:
+    """Grade `response`, reschedule the card and append the review, exactly once.
+
+    `seq` is the card's answer count when the question was shown. If it no longer matches,
+    this form was already answered (double click, back button, retry): the first review is
+    returned, marked as a duplicate. The unique (card, seq) constraint settles races.
+    Raises grading.InvalidResponse for a response that cannot be marked, StaleForm for a
+    question not on offer.
+    """
+    question = db.session.get(Question, question_id)
+    if question is None or question.bank_id != session.bank_id:
+        raise StaleForm("That question is not part of this session.")
+    card = card_for(user, question_id)
+    if card is not None and seq < card.answers:
+        return _duplicate(card, seq)
+    if seq != (card.answers if card else 0) or question.retired_at is not None:
+        raise StaleForm("That question is no longer on offer.")
+    model = load_question(question)
+    if isinstance(model, spec.Flashcard):
+        try:
+            grade = grading.grade_flashcard(model, Rating(int(response)))
+        except (TypeError, ValueError) as exc:
+            raise grading.InvalidResponse("Rate how well you remembered it.") from exc
+    else:
+        grade = grading.grade(model, response)
+    try:
+        if card is None:
+            card = Card(user_id=user.id, question_id=question_id, answers=0)
+            db.session.add(card)
+            db.session.flush()
+        memory = card.memory
+        after = scheduling.review(memory, grade.rating, now=now,
+                                  policy=policy_for(user, fuzzing=fuzzing))
+        review = Review(card_id=card.id, user_id=user.id, session_id=session.id, seq=seq,
+                        rating=int(grade.rating), score=grade.score,
+                        response=_storable(response), phase_before=int(memory.phase),
+                        reviewed_at=now, duration_ms=max(0, min(duration_ms, MAX_DURATION_MS)),
+                        due_after=after.due, stability_after=after.stability,
+                        difficulty_after=after.difficulty)
+        db.session.add(review)
+        card.memory = after
+        card.answers = seq + 1
+        card.revised = False
+        db.session.commit()
+    except IntegrityError:
+        # Another request recorded this very answer first: report that one.
+        db.session.rollback()
+        card = card_for(user, question_id)
+        if card is None:
+            raise
+        return _duplicate(card, seq)
+    return Outcome(review, grade)
+
+
+def _storable(response: Any) -> Any:
+    if isinstance(response, Rating):
+        return int(response)
+    return response
+
+
+def _duplicate(card: Card, seq: int) -> Outcome:
+    review = db.session.scalars(db.select(Review).where(Review.card_id == card.id,
+                                                        Review.seq == seq)).first()
+    if review is None:
+        raise StaleForm("That question is no longer on offer.")
+    return Outcome(review, regrade(review), duplicate=True)
+
+
+def regrade(review: Review) -> grading.Grade:
+    """The grade of a stored review, recomputed from its response for the feedback page."""
+    model = load_question(review.card.question)
+    if isinstance(model, spec.Flashcard):
+        return grading.grade_flashcard(model, Rating(review.rating))
+    try:
+        return grading.grade(model, review.response)
+    except grading.InvalidResponse:
+        # The question changed since: show the stored mark with the current answer.
+        return grading.Grade(score=review.score, rating=Rating(review.rating),
+                             given=str(review.response), expected=grading.expected_answer(model))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The numbers at the end of a session."""
+
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+def summary(session: StudySession) -> Summary:
+    """Answered and correct counts of a session's reviews."""
+    answered, correct = db.session.execute(
+        db.select(func.count(), func.coalesce(func.sum(
+            db.case((Review.score >= 1.0, 1), else_=0)), 0))
+        .where(Review.session_id == session.id)).one()
+    return Summary(int(answered), int(correct))
+
+
+def end_session(session: StudySession, now: datetime) -> None:
+    """Close a session (idempotent)."""
+    if session.ended_at is None:
+        session.ended_at = now
+        db.session.commit()

@@ -1,0 +1,234 @@
+"""Shared fixtures: an app per database, a fixed clock, builders and a CSRF-aware client.
+
+Every test that uses `app` (directly or through `client`, `db_session`, `build`) runs once
+on SQLite and, when TEST_DATABASE_URL is set, once more on PostgreSQL. The schema comes
+from the real Alembic migrations, applied once per database per run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from quiz import clock as clock_module
+from quiz import create_app
+from quiz.config import database_url
+from quiz.extensions import db
+from quiz.models import User
+from quiz.sync import sync_directory
+
+HERE = Path(__file__).parent
+TEST_BANKS = HERE / "banks"
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _postgres_url() -> str:
+    url = database_url(os.environ["TEST_DATABASE_URL"], "")
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": parsed.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    except Exception as exc:
+        pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", returncode=3)
+    finally:
+        admin.dispose()
+    return url
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A migrated database per backend: an SQLite file to copy, a PostgreSQL URL to truncate."""
+    templates = {}
+    sqlite_file = tmp_path_factory.mktemp("db") / "template.db"
+    _migrate(f"sqlite:///{sqlite_file}")
+    templates["sqlite"] = str(sqlite_file)
+    if "postgresql" in BACKENDS:
+        url = _postgres_url()
+        _migrate(url)
+        templates["postgresql"] = url
+    return templates
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_path: Path):
+    """The app on a fresh, migrated database."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(database_templates["sqlite"], path)
+        url = f"sqlite:///{path}"
+    else:
+        url = database_templates["postgresql"]
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "QUESTIONS_DIR": str(TEST_BANKS),
+        "FSRS_FUZZING": False,
+    })
+    app.config["BACKEND"] = request.param
+    with app.app_context():
+        if request.param == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@dataclass
+class FixedClock:
+    """A clock that only moves when a test moves it."""
+
+    now: datetime = START
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        return moment
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """Every test runs on a fixed clock (2 March 2026, noon UTC) unless it moves it."""
+    fixed = FixedClock()
+    monkeypatch.setattr(clock_module, "utcnow", lambda: fixed.now)
+    return fixed
+
+
+class Builder:
+    """Makes the rows tests need, through the same code paths the app uses."""
+
+    def __init__(self, app, tmp_path: Path):
+        self.app = app
+        self.tmp_path = tmp_path
+        self._users = 0
+
+    def user(self, *, email: str | None = None, time_zone: str = "UTC", new_per_day: int = 20,
+             admin: bool = False) -> User:
+        self._users += 1
+        user = User(email=email or f"learner{self._users}@example.org", time_zone=time_zone,
+                    new_per_day=new_per_day, is_admin=admin)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def banks(self, directory: Path = TEST_BANKS, *, now: datetime | None = None):
+        """Sync a directory of banks (default: the demo bank with every type)."""
+        return sync_directory(directory, now=now or clock_module.utcnow())
+
+    def bank_dir(self, files: dict[str, str]) -> Path:
+        """A questions directory holding the test sources and events plus `files`."""
+        directory = self.tmp_path / "questions"
+        directory.mkdir(exist_ok=True)
+        for shared in ("sources.yaml", "events.yaml"):
+            shutil.copy(TEST_BANKS / shared, directory / shared)
+        for name, content in files.items():
+            (directory / name).write_text(content, encoding="utf-8")
+        return directory
+
+
+@pytest.fixture
+def build(app, tmp_path: Path) -> Builder:
+    return Builder(app, tmp_path)
+
+
+class Browser:
+    """A test client that signs in and posts forms with their CSRF tokens, like a browser."""
+
+    TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                       r'name="csrf_token" value="([^"]+)"')
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = "/") -> str:
+        page = self.client.get(path).get_data(as_text=True)
+        match = self.TOKEN.search(page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1) or match.group(2)
+
+    def post(self, path: str, data: dict | None = None, *, token_from: str = "/", **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(token_from))
+        return self.client.post(path, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.post("/login", {"email": email, "password": password}, token_from="/login")
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+class Learner(Browser):
+    """A signed-in browser that studies: starts sessions and answers what it is shown."""
+
+    FIELD = re.compile(r'name="(question_id|seq|shown_at)" type="hidden" value="([^"]*)"|'
+                       r'id="(question_id|seq|shown_at)" name="\3" type="hidden" value="([^"]*)"')
+
+    def start(self, bank_id: str = "demo") -> str:
+        response = self.post(f"/banks/{bank_id}/sessions")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response.headers["Location"]
+
+    def shown(self, session_url: str, **query) -> dict[str, str]:
+        """The hidden fields of the question on screen."""
+        page = self.get(session_url, query_string=query).get_data(as_text=True)
+        fields = {}
+        for name in ("question_id", "seq", "shown_at"):
+            match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
+                rf'value="([^"]*)"[^>]*name="{name}"', page)
+            if match:
+                fields[name] = match.group(1)
+        return fields
+
+    def answer(self, session_url: str, fields: dict[str, str], **response):
+        data = {**fields, **response}
+        return self.post(f"{session_url}/answers", data, token_from=session_url)
+
+
+@pytest.fixture
+def learner(client, build) -> Learner:
+    """A signed-in learner (UTC) with the demo bank loaded."""
+    build.banks()
+    user = build.user(email="learner@example.org")
+    browser = Learner(client)
+    browser.login(user.email)
+    browser.user = user
+    return browser
