@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from quiz import markup
+from quiz.authoring import enable_live_reload
 from quiz.cli import register_commands
 from quiz.config import ROOT, configure
 from quiz.extensions import csrf, db, login_manager, migrate
@@ -21,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    if app.config["QUESTIONS_LIVE_RELOAD"]:
+        enable_live_reload(app)
     return app
 
 

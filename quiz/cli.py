@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from quiz import clock
-from quiz.banks.loader import load_catalog
+from quiz.banks import spec
+from quiz.banks.loader import SHARED_FILES, load_catalog
+from quiz.banks.starter import starter_bank
 from quiz.extensions import db
 from quiz.models import User
 from quiz.sync import sync_directory
@@ -24,7 +27,8 @@ def _questions_dir() -> Path:
 
 
 @questions.command("sync")
-def sync_command() -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 if any bank had to be skipped.")
+def sync_command(strict: bool) -> None:
     """Load every valid bank into the database (safe to run again)."""
     report = sync_directory(_questions_dir(), now=clock.utcnow())
     for bank in report.banks:
@@ -32,32 +36,76 @@ def sync_command() -> None:
                    f"{bank.revised} revised, {bank.retired} retired, {bank.replaced} cards "
                    "carried over")
     for file, problems in report.skipped.items():
-        click.echo(f"skipped {file}: {len(problems)} error(s)", err=True)
-        for problem in problems:
-            click.echo(f"  {problem}", err=True)
-    if not report.ok:
+        click.echo(f"skipped {_shown(file)}: {len(problems)} error(s); run "
+                   "`flask --app app questions lint` for details", err=True)
+    # A broken bank must not stop the app from serving the others: only --strict fails.
+    if strict and not report.ok:
         sys.exit(1)
+
+
+def _shown(file: str) -> str:
+    """A path as the author typed it: relative to the working directory when inside it."""
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return file
 
 
 @questions.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def lint_command(paths: tuple[Path, ...]) -> None:
-    """Check bank files and print every problem as path:line:col."""
-    directory = _questions_dir()
-    only = None
+    """Check bank files (default: all of questions/) and print every problem as path:line:col."""
+    directory, only = _questions_dir(), None
     if paths:
-        files = [p for path in paths for p in (sorted(path.glob("*.yaml")) if path.is_dir()
-                                                 else [path])]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
+        files = [f for p in paths for f in (sorted(p.glob("*.yaml")) if p.is_dir() else [p])]
+        # Sources and events come from the folder of the first file named.
         directory = files[0].parent if files else directory
-        only = [f for f in files if f.name not in ("sources.yaml", "events.yaml")]
+        only = [f for f in files if f.name not in SHARED_FILES]
     catalog = load_catalog(directory, only=only)
     for problem in catalog.problems:
-        click.echo(str(problem))
+        click.echo(f"{_shown(problem.file)}:{problem.line}:{problem.col}: {problem.severity}: "
+                   f"{problem.message} [{problem.code}]")
     errors = len(catalog.errors)
     warnings = len(catalog.problems) - errors
     click.echo(f"{len(catalog.files)} file(s) checked: {errors} error(s), {warnings} warning(s)")
     if errors:
         sys.exit(1)
+
+
+@questions.command("schema")
+@click.option("--check", is_flag=True, help="Exit 1 if the committed schemas are stale.")
+def schema_command(check: bool) -> None:
+    """Write the JSON Schemas editors use (questions/schema*.json) from the format's models."""
+    stale = []
+    for name, model in spec.SCHEMAS.items():
+        path = _questions_dir() / name
+        text = spec.json_schema(model)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(name)
+        if not check:
+            path.write_text(text, encoding="utf-8")
+    verb = "stale" if check else "written"
+    click.echo(f"{verb}: {', '.join(stale)}" if stale else "schemas are up to date")
+    if check and stale:
+        sys.exit(1)
+
+
+@questions.command("new")
+@click.argument("bank_id")
+def new_command(bank_id: str) -> None:
+    """Write a commented starter file for a new bank, questions/BANK_ID.yaml."""
+    if not re.match(spec.ID_PATTERN, bank_id) or bank_id in ("sources", "events"):
+        raise click.BadParameter("use lowercase words joined by hyphens, like 'arms-deals'",
+                                 param_hint="BANK_ID")
+    path = _questions_dir() / f"{bank_id}.yaml"
+    if path.exists():
+        raise click.ClickException(f"{_shown(str(path))} already exists")
+    path.write_text(starter_bank(bank_id), encoding="utf-8")
+    click.echo(f"wrote {_shown(str(path))}: edit it, then run `flask --app app questions lint`")
 
 
 @users.command("promote")

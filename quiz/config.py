@@ -50,6 +50,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         QUESTIONS_DIR=str(ROOT / "questions"),
         FSRS_FUZZING=True,
+        # Development (`flask run --debug`): pick up edited YAML banks without a restart.
+        QUESTIONS_LIVE_RELOAD=app.debug or _flag("PIVOT_LIVE_RELOAD"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_flag("PIVOT_SECURE_COOKIES"),

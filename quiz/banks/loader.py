@@ -7,6 +7,7 @@ bank never stops the others from loading.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
 import re
@@ -336,14 +337,20 @@ def _check_events(doc: Document, events: spec.Events, catalog: Catalog) -> None:
 
 
 def _apply_defaults(data: dict) -> None:
-    era, tags = data.get("era"), data.get("tags")
-    for question in data.get("questions") or []:
+    # Only valid defaults are spread: a bad bank-level value is reported once, on the bank.
+    era = data.get("era") if data.get("era") in spec.ERAS else None
+    tags = data.get("tags")
+    tags = [tag for tag in tags if tag in spec.TAGS] if isinstance(tags, list) else []
+    questions = data.get("questions")
+    for question in questions if isinstance(questions, list) else []:
         if not isinstance(question, dict):
             continue
         if era is not None and "era" not in question:
             question["era"] = era
-        if isinstance(tags, list) and isinstance(question.get("tags", []), list):
-            question["tags"] = list(dict.fromkeys([*tags, *question.get("tags", [])]))
+        own = question.get("tags", [])
+        if isinstance(own, list):
+            # The question's own tags first, so an error in them keeps its position.
+            question["tags"] = list(dict.fromkeys([*own, *tags]))
 
 
 def _load_bank(doc: Document, path: FsPath, catalog: Catalog,
@@ -375,13 +382,16 @@ def _load_bank(doc: Document, path: FsPath, catalog: Catalog,
         question = _validate_question(doc, where, raw)
         if question is None:
             _claim_raw_ids(doc, seen_ids, only=index)
+            _check_raw_references(doc, where, raw, catalog)
             continue
         line = doc.where(where)[0]
         _check_question(doc, where, question, catalog)
         if question.id in seen_ids:
             other_file, other_line = seen_ids[question.id]
+            place = (f"line {other_line}" if other_file == doc.name
+                     else f"{FsPath(other_file).name}:{other_line}")
             doc.error(where + ("id",), "duplicate-id",
-                      f"id {question.id!r} is already used at {other_file}:{other_line}")
+                      f"id {question.id!r} is already used at {place}")
         else:
             seen_ids[question.id] = (doc.name, doc.where(where + ("id",))[0])
         questions.append(LoadedQuestion(question, bank_id, line, index))
@@ -398,6 +408,11 @@ def _validate_question(doc: Document, where: tuple, raw: Any) -> Any:
         return spec.QUESTION.validate_python(raw)
     except ValidationError as exc:
         _report(doc, exc, spec.Bank, prefix=where)
+        if any(e["type"].startswith("union_tag") for e in exc.errors()):
+            try:
+                spec.Common.model_validate(raw)
+            except ValidationError as common:
+                _report(doc, common, spec.Bank, prefix=where)
         return None
 
 
@@ -411,6 +426,24 @@ def _claim_raw_ids(doc: Document, seen_ids: dict[str, tuple[str, int]],
         qid = question.get("id") if isinstance(question, dict) else None
         if isinstance(qid, str) and qid not in seen_ids:
             seen_ids[qid] = (doc.name, doc.where(("questions", index, "id"))[0])
+
+
+def _check_raw_references(doc: Document, where: tuple, raw: Any, catalog: Catalog) -> None:
+    """Check the source and events of a question that failed validation, so one mistake
+    does not hide another."""
+    if not isinstance(raw, dict):
+        return
+    source = raw.get("source")
+    if isinstance(source, dict) and all(isinstance(source.get(k), str)
+                                        for k in ("article", "section")):
+        with contextlib.suppress(ValidationError):  # a malformed source is reported already
+            _check_source(doc, where + ("source",), spec.Source.model_validate(source), catalog)
+    events = raw.get("events")
+    for index, event_id in enumerate(events if isinstance(events, list) else []):
+        if isinstance(event_id, str) and event_id not in catalog.events:
+            hint = _did_you_mean(event_id, list(catalog.events))
+            doc.error(where + ("events", index), "unknown-event",
+                      f"unknown event {event_id!r}{hint}")
 
 
 def _check_question(doc: Document, where: tuple, q: Any, catalog: Catalog) -> None:
@@ -468,6 +501,9 @@ def _check_short(doc: Document, where: tuple, q: spec.ShortAnswer, catalog: Cata
 
 
 def _check_cloze(doc: Document, where: tuple, q: spec.Cloze, catalog: Catalog) -> None:
+    if q.text.count("{{") != q.text.count("}}"):
+        doc.error(where + ("text",), "unbalanced-gap", "a {{ has no matching }} (or vice versa)")
+        return
     gaps = q.gaps()
     if not gaps:
         doc.error(where + ("text",), "cloze-without-gaps",
@@ -475,8 +511,6 @@ def _check_cloze(doc: Document, where: tuple, q: spec.Cloze, catalog: Catalog) -
     for index, gap in enumerate(gaps, start=1):
         if not gap.accept:
             doc.error(where + ("text",), "empty-gap", f"gap {index} is empty")
-    if q.text.count("{{") != q.text.count("}}"):
-        doc.error(where + ("text",), "unbalanced-gap", "a {{ has no matching }} (or vice versa)")
 
 
 def _check_ordering(doc: Document, where: tuple, q: spec.Ordering, catalog: Catalog) -> None:
@@ -512,17 +546,18 @@ def _check_matching(doc: Document, where: tuple, q: spec.Matching, catalog: Cata
     if len(q.pairs) < 2:
         doc.error(where + ("pairs",), "too-few-pairs",
                   f"a matching needs at least 2 pairs, has {len(q.pairs)}")
-    lefts = Counter(normalise(left) for left in q.pairs)
-    rights = Counter(normalise(right) for right in q.pairs.values())
+    # Report each repeat where it stands, like duplicate keys and choices.
+    seen_left: set[str] = set()
+    seen_right: set[str] = set()
     for left, right in q.pairs.items():
-        if rights[normalise(right)] > 1:
+        if normalise(left) in seen_left:
+            doc.error(where + ("pairs", left), "duplicate-side",
+                      f"left side {left!r} appears more than once", key=True)
+        if normalise(right) in seen_right:
             doc.error(where + ("pairs", left), "duplicate-side",
                       f"right side {right!r} appears more than once")
-            rights[normalise(right)] = 1
-        if lefts[normalise(left)] > 1:
-            doc.error(where + ("pairs", left), "duplicate-side",
-                      f"left side {left!r} appears more than once")
-            lefts[normalise(left)] = 1
+        seen_left.add(normalise(left))
+        seen_right.add(normalise(right))
 
 
 _TYPE_CHECKS = {

@@ -91,7 +91,9 @@ def read(name: str, raw: bytes) -> Document:
     if text is None:
         return doc
     for number, line in enumerate(text.splitlines(), start=1):
-        column = line.find("\t")
+        # Tabs are only wrong as indentation; inside text they are just characters.
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        column = indent.find("\t")
         if column >= 0:
             doc.problems.append(Problem(name, number, column + 1, "error", "tab",
                                         "tab character: indent with spaces"))
@@ -104,17 +106,42 @@ def read(name: str, raw: bytes) -> Document:
                                     refused.message))
         doc.data = None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
         if not any(p.code == "tab" for p in doc.problems):
+            line, col, message = _explain_syntax_error(exc)
             doc.problems.append(Problem(name, line, col, "error", "syntax",
-                                        f"YAML syntax error: {what}"))
+                                        f"YAML syntax error: {message}"))
         doc.data = None
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         doc.problems.append(Problem(name, 1, 1, "error", "syntax", f"YAML error: {exc}"))
         doc.data = None
     return doc
+
+
+def _explain_syntax_error(exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Where a YAML syntax error really is, and what an author should do about it."""
+    context, problem = exc.context or "", exc.problem or ""
+    at = exc.problem_mark or exc.context_mark
+    for opener, closer, kind in (("[", "]", "flow sequence"), ("{", "}", "flow mapping")):
+        if kind in context and f"'{closer}'" in problem and exc.context_mark:
+            # The parser notices at the next token; the fix belongs where the bracket opened.
+            mark = exc.context_mark
+            return (mark.line + 1, mark.column + 1,
+                    f"'{opener}' is never closed: add the missing '{closer}', or put text "
+                    "that contains commas in quotes")
+    line, col = (at.line + 1, at.column + 1) if at else (1, 1)
+    if "mapping values are not allowed" in problem:
+        return (line, col, "unexpected ':': check this line's indentation, or put text that "
+                "contains ': ' in quotes")
+    if "block" in context and ("expected '-' indicator" in problem
+                               or "expected <block end>" in problem
+                               or "expected key" in problem):
+        return line, col, "this line's indentation does not match the lines above it"
+    return line, col, " ".join(part for part in (context, problem) if part)
+
+
+def _tag(tag: str) -> str:
+    """A tag as an author writes it: `!!python/object`, not its expanded form."""
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _decode(doc: Document, raw: bytes) -> str | None:
@@ -123,8 +150,10 @@ def _decode(doc: Document, raw: bytes) -> str | None:
                                     f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"))
         return None
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        doc.problems.append(Problem(doc.name, line, 1, "error", "binary",
+        at = raw.index(b"\x00")
+        line = raw[:at].count(b"\n") + 1
+        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        doc.problems.append(Problem(doc.name, line, col, "error", "binary",
                                     "file contains NUL bytes: not a text file"))
         return None
     try:
@@ -163,16 +192,16 @@ def _build(doc: Document, node: yaml.Node, path: Path) -> Any:
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _SCALARS:
             raise _Refused(node.start_mark.line + 1, node.start_mark.column + 1, "tag",
-                           f"tag {node.tag!r} is not allowed: remove it")
+                           f"tag {_tag(node.tag)!r} is not allowed: remove it")
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             raise _Refused(node.start_mark.line + 1, node.start_mark.column + 1, "tag",
-                           f"tag {node.tag!r} is not allowed: remove it")
+                           f"tag {_tag(node.tag)!r} is not allowed: remove it")
         return [_build(doc, item, path + (i,)) for i, item in enumerate(node.value)]
     if node.tag != _MAP:
         raise _Refused(node.start_mark.line + 1, node.start_mark.column + 1, "tag",
-                       f"tag {node.tag!r} is not allowed: remove it")
+                       f"tag {_tag(node.tag)!r} is not allowed: remove it")
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALARS:

@@ -12,7 +12,15 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    WithJsonSchema,
+)
 
 ERAS = ("cold-war", "post-cold-war", "rupture-2011", "rapprochement")
 ERA_TITLES = {
@@ -46,7 +54,9 @@ def _text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+# In YAML a year or figure is written bare (`choices: [1965, 1971]`): the schema allows it.
+_TEXT_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]}
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_TEXT_SCHEMA)]
 Id = Annotated[str, Field(pattern=ID_PATTERN,
                           description="Stable id: lowercase words joined by hyphens.")]
 
@@ -96,6 +106,13 @@ class _Question(Strict):
         raise NotImplementedError
 
 
+class Common(_Question):
+    """The fields every question has, checked on their own when the type is missing or unknown
+    (so a bad `type` does not hide the question's other mistakes)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
 def choice_text(choice: str | Choice) -> str:
     """The visible text of a choice, plain or with feedback."""
     return choice if isinstance(choice, str) else choice.text
@@ -104,7 +121,7 @@ def choice_text(choice: str | Choice) -> str:
 class MultipleChoice(_Question):
     """Pick the one right choice."""
 
-    type: Literal["multiple_choice"]
+    type: Literal["multiple_choice"] = Field(description="The question type.")
     choices: list[ChoiceEntry] = Field(description="At least two; shown shuffled.")
     answer: Text = Field(description="The right choice, exactly as written in choices.")
 
@@ -115,7 +132,7 @@ class MultipleChoice(_Question):
 class MultipleSelect(_Question):
     """Pick every right choice."""
 
-    type: Literal["multiple_select"]
+    type: Literal["multiple_select"] = Field(description="The question type.")
     choices: list[ChoiceEntry] = Field(description="At least two; shown shuffled.")
     answers: list[Text] = Field(description="Every right choice, exactly as written in choices.")
 
@@ -127,8 +144,9 @@ class MultipleSelect(_Question):
 class TrueFalse(_Question):
     """Say whether a statement is true."""
 
-    type: Literal["true_false"]
-    answer: bool = Field(description="true or false.")
+    type: Literal["true_false"] = Field(description="The question type.")
+    # Strict: a quoted "no" is text, not false (YAML's own yes/no booleans are fine).
+    answer: StrictBool = Field(description="true or false.")
 
     def answer_key(self) -> dict[str, Any]:
         return {"answer": self.answer}
@@ -137,7 +155,7 @@ class TrueFalse(_Question):
 class ShortAnswer(_Question):
     """Type a word or phrase."""
 
-    type: Literal["short_answer"]
+    type: Literal["short_answer"] = Field(description="The question type.")
     answer: Text = Field(description="The preferred answer, shown as correct.")
     accept: list[Text] = Field(default_factory=list, description="Other accepted forms.")
 
@@ -148,7 +166,7 @@ class ShortAnswer(_Question):
 class Numeric(_Question):
     """Type a number; anything within the tolerance counts."""
 
-    type: Literal["numeric"]
+    type: Literal["numeric"] = Field(description="The question type.")
     answer: float = Field(description="The number.")
     tolerance: float = Field(0, ge=0, description="How far off still counts.")
     unit: Text | None = Field(None, description="Shown beside the box: years, kilometres, ...")
@@ -170,7 +188,7 @@ class Gap(BaseModel):
 class Cloze(_Question):
     """Fill the gaps of a sentence."""
 
-    type: Literal["cloze"]
+    type: Literal["cloze"] = Field(description="The question type.")
     text: Text = Field(description="Text with {{gaps}}: {{answer|other form::hint}}.")
 
     def gaps(self) -> list[Gap]:
@@ -191,7 +209,7 @@ def parse_gap(body: str) -> Gap:
 class Ordering(_Question):
     """Put items in order."""
 
-    type: Literal["ordering"]
+    type: Literal["ordering"] = Field(description="The question type.")
     items: list[Text] | None = Field(None, description="In the correct order; shown shuffled.")
     events: list[Id] = Field(default_factory=list, description="Instead of items: event ids, "
                                                                "ordered by their dates.")
@@ -203,7 +221,7 @@ class Ordering(_Question):
 class Matching(_Question):
     """Pair each left side with its right side."""
 
-    type: Literal["matching"]
+    type: Literal["matching"] = Field(description="The question type.")
     pairs: dict[Text, Text] = Field(description="left: right; right sides shown shuffled.")
 
     def answer_key(self) -> dict[str, Any]:
@@ -213,7 +231,7 @@ class Matching(_Question):
 class Flashcard(_Question):
     """Recall the back from the front, then rate yourself."""
 
-    type: Literal["flashcard"]
+    type: Literal["flashcard"] = Field(description="The question type.")
     front: Text = Field(description="The cue.")
     back: Text = Field(description="What to recall.")
 
@@ -269,8 +287,11 @@ class Event(Strict):
     """A dated event for the timeline and for chronology questions."""
 
     id: Id
-    date: Annotated[str, BeforeValidator(_text), Field(pattern=DATE_PATTERN,
-                                                       description="YYYY, YYYY-MM or YYYY-MM-DD")]
+    date: Annotated[str, BeforeValidator(_text), Field(pattern=DATE_PATTERN),
+                    WithJsonSchema({"anyOf": [{"type": "string", "pattern": DATE_PATTERN},
+                                              {"type": "integer"}],
+                                    "description": "YYYY, YYYY-MM or YYYY-MM-DD: only as precise "
+                                                   "as the source."})]
     title: Text
     source: Source
     note: Text | None = None
@@ -286,9 +307,16 @@ FIELD_NAMES = {name for model in (*TYPES.values(), Bank, Source, Choice, Article
                for name in model.model_fields}
 
 
-def json_schema() -> str:
-    """The JSON Schema editors use to complete and check bank files (questions/schema.json)."""
-    schema = Bank.model_json_schema()
+SCHEMAS = {"schema.json": Bank, "schema-sources.json": Sources, "schema-events.json": Events}
+
+
+def json_schema(model: type[BaseModel] = Bank) -> str:
+    """The JSON Schema editors use to complete and check a file of this kind.
+
+    Committed as questions/schema.json (banks), schema-sources.json and schema-events.json.
+    """
+    schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Pivot question bank"
-    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    schema["title"] = {Bank: "Pivot question bank", Sources: "Pivot sources",
+                       Events: "Pivot events"}[model]
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

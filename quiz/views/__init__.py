@@ -6,7 +6,7 @@ from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from quiz.views import auth, home, settings, study
+from quiz.views import auth, author, home, settings, study
 
 # Everything the pages need is served from 'self'; no inline script or style is allowed.
 CONTENT_SECURITY_POLICY = (
@@ -18,7 +18,7 @@ CONTENT_SECURITY_POLICY = (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (home, auth, study, settings):
+    for module in (home, auth, study, settings, author):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -46,28 +46,34 @@ def show(session_id: int) -> str:
     return _question_page(session, prompt, now)
 
 
-def _question_page(session: StudySession, prompt: study.Prompt, now, *, error: str | None = None,
-                   status: int = 200):
-    form = AnswerForm(question_id=prompt.question.id, seq=prompt.seq,
-                      shown_at=int(now.timestamp() * 1000))
-    model = prompt.model
-    order = dict(user_id=current_user.id, question_id=prompt.question.id, seq=prompt.seq)
+def question_view(model, *, question_id: str, seq: int, card, now, flipped: bool) -> dict:
+    """What the question template needs, for a study session or an author's preview."""
+    order = dict(user_id=current_user.id, question_id=question_id, seq=seq)
     choices = []
     if isinstance(model, (spec.MultipleChoice, spec.MultipleSelect)):
         choices = study.shuffled([spec.choice_text(c) for c in model.choices], **order)
     items = study.shuffled(model.items or [], **order) if isinstance(model, spec.Ordering) else []
     rights = (study.shuffled(list(model.pairs.values()), **order)
               if isinstance(model, spec.Matching) else [])
-    flipped = isinstance(model, spec.Flashcard) and request.args.get("flip") == "1"
+    flipped = flipped and isinstance(model, spec.Flashcard)
     buttons = []
     if flipped:
-        previews = study.intervals(current_user, prompt.card, now)
+        previews = study.intervals(current_user, card, now)
         buttons = [(rating, describe_interval(delta)) for rating, delta in previews.items()]
+    form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000))
+    return dict(model=model, form=form, choices=choices, items=items, rights=rights,
+                item_key=item_key, flipped=flipped, buttons=buttons)
+
+
+def _question_page(session: StudySession, prompt: study.Prompt, now, *, error: str | None = None,
+                   status: int = 200):
+    view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
+                         card=prompt.card, now=now, flipped=request.args.get("flip") == "1")
     return render_template(
-        "study/question.html", session=session, prompt=prompt, model=model, form=form,
-        choices=choices, items=items, rights=rights, item_key=item_key, flipped=flipped,
-        buttons=buttons, error=error, progress=study.summary(session),
-        end_form=PostForm()), status
+        "study/question.html", session=session, prompt=prompt, error=error,
+        progress=study.summary(session), end_form=PostForm(),
+        answer_url=url_for("study.answer", session_id=session.id),
+        flip_url=url_for("study.show", session_id=session.id, flip=1), **view), status
 
 
 def _summary_page(session: StudySession, now) -> str:
@@ -124,9 +130,10 @@ def feedback(session_id: int, review_id: int) -> str:
     question = review.card.question
     model = study.load_question(question)
     return render_template("study/feedback.html", session=session, review=review,
-                           question=question, model=model, grade=study.regrade(review),
+                           citation=question.citation, model=model, grade=study.regrade(review),
                            next_in=describe_interval(review.due_after - review.reviewed_at),
-                           progress=study.summary(session), end_form=PostForm())
+                           progress=study.summary(session), end_form=PostForm(),
+                           continue_url=url_for("study.show", session_id=session.id))
 
 
 @bp.post("/sessions/<int:session_id>/end")
