@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange
+from wtforms.widgets import HiddenInput
 
 from quiz.banks import spec
 from quiz.clock import time_zone_names
@@ -63,8 +64,8 @@ class AnswerForm(FlaskForm):
     """The fixed part of an answer: which question, the sequence number, when it was shown."""
 
     question_id = HiddenField(validators=[DataRequired()])
-    seq = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
-    shown_at = IntegerField(validators=[InputRequired()])
+    seq = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    shown_at = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 def read_response(model: Any, form: MultiDict) -> Any:

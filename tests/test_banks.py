@@ -130,3 +130,11 @@ def test_arbitrary_yaml_structures_only_ever_produce_lint_errors(tmp_path, quest
     bank = {"title": "t", "description": "d", "era": "cold-war", "tags": ["india"],
             "questions": [question]}
     _lint_bytes(tmp_path, yaml.safe_dump(bank).encode())
+
+
+@pytest.mark.parametrize(("name", "schema"), [("sources.yaml", "schema-sources.json"),
+                                              ("events.yaml", "schema-events.json")])
+def test_sources_and_events_name_their_own_schema_and_validate_against_it(name, schema):
+    text = (QUESTIONS / name).read_text(encoding="utf-8")
+    assert text.startswith(f"# yaml-language-server: $schema={schema}\n")
+    jsonschema.validate(yaml.safe_load(text), json.loads((QUESTIONS / schema).read_text()))
