@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_login import UserMixin
@@ -111,6 +111,8 @@ class Question(db.Model):
     bank: Mapped[Bank] = relationship(back_populates="questions")
     tags: Mapped[list[QuestionTag]] = relationship(cascade="all, delete-orphan",
                                                    order_by="QuestionTag.tag")
+    events: Mapped[list[QuestionEvent]] = relationship(cascade="all, delete-orphan",
+                                                       order_by="QuestionEvent.event_id")
 
     @property
     def tag_names(self) -> list[str]:
@@ -123,6 +125,27 @@ class QuestionTag(db.Model):
     question_id: Mapped[str] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
                                              primary_key=True)
     tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class Event(db.Model):
+    """A dated event from events.yaml, for the timeline."""
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # As precise as the source allows: YYYY, YYYY-MM or YYYY-MM-DD; sorts as text.
+    date: Mapped[str] = mapped_column(String(10), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    citation: Mapped[str] = mapped_column(Text, default="")
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class QuestionEvent(db.Model):
+    """A question is about an event: the link between the timeline and the banks."""
+
+    question_id: Mapped[str] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
 
 
 class Card(db.Model):
@@ -166,16 +189,43 @@ class Card(db.Model):
         self.reps, self.lapses = memory.reps, memory.lapses
 
 
+class SessionKind:
+    """What a study session draws from (one name used in URLs, templates and the database)."""
+
+    BANK = "bank"          # one bank's due reviews, then its new questions
+    DUE = "due"            # everything due across all banks
+    PRACTICE = "practice"  # chosen eras and themes, off the schedule
+    TEST = "test"          # a scored practice test of fixed length
+    ALL = (BANK, DUE, PRACTICE, TEST)
+
+
 class StudySession(db.Model):
-    """A sitting in which a learner studies one bank; its reviews make the summary."""
+    """A sitting: studying a bank or everything due, a practice run, or a practice test."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id"))
+    kind: Mapped[str] = mapped_column(String(16), default=SessionKind.BANK)
+    bank_id: Mapped[str | None] = mapped_column(ForeignKey("bank.id"), nullable=True)
+    # Filters of practice sessions and tests; empty means "all".
+    bank_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    eras: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A test's questions, fixed when it starts, in the order they are asked.
+    question_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Whether answers reschedule cards (always for bank and due sessions; a test's choice).
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=True)
+    time_limit_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    bank: Mapped[Bank] = relationship()
+    bank: Mapped[Bank | None] = relationship()
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When a timed test closes."""
+        if self.time_limit_s is None:
+            return None
+        return self.started_at + timedelta(seconds=self.time_limit_s)
 
 
 class Review(db.Model):
@@ -193,6 +243,9 @@ class Review(db.Model):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("study_session.id", ondelete="SET NULL"), nullable=True, index=True)
     seq: Mapped[int] = mapped_column(Integer)
+    # False for practice answers: recorded for history and scores, but the card's memory
+    # state was left as it was.
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=True)
     rating: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     response: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -86,7 +86,7 @@ def _introduced_by_bank(user: User, day: StudyDay) -> dict[str, int]:
         db.select(Question.bank_id, func.count(func.distinct(Review.card_id)))
         .join(Card, Card.id == Review.card_id).join(Question, Question.id == Card.question_id)
         .where(Review.user_id == user.id, Review.phase_before == int(Phase.NEW),
-               Review.reviewed_at >= day.start)
+               Review.scheduled.is_(True), Review.reviewed_at >= day.start)
         .group_by(Question.bank_id)).all())
 
 
