@@ -34,16 +34,10 @@ class Part:
     ok: bool
 
 
-@dataclass(frozen=True)
-class Grade:
-    """The outcome of one response."""
+class Scored:
+    """Anything with a 0-1 `score`: fully right at 1, partly right in between."""
 
     score: float
-    rating: Rating
-    given: str
-    expected: str
-    note: str | None = None
-    parts: tuple[Part, ...] = field(default_factory=tuple)
 
     @property
     def correct(self) -> bool:
@@ -52,6 +46,18 @@ class Grade:
     @property
     def partial(self) -> bool:
         return 0 < self.score < 1
+
+
+@dataclass(frozen=True)
+class Grade(Scored):
+    """The outcome of one response."""
+
+    score: float
+    rating: Rating
+    given: str
+    expected: str
+    note: str | None = None
+    parts: tuple[Part, ...] = field(default_factory=tuple)
 
 
 def rating_for(score: float) -> Rating:

@@ -14,7 +14,7 @@ from quiz import grading, scheduling
 from quiz.banks import spec
 from quiz.clock import StudyDay, study_day
 from quiz.extensions import db
-from quiz.models import Bank, Card, Question, Review, StudySession, User
+from quiz.models import Bank, Card, Question, QuestionTag, Review, SessionKind, StudySession, User
 from quiz.scheduling import Phase, Policy, Rating
 
 # Like Anki's learn-ahead limit: a learning card due within this window is shown now rather
@@ -104,19 +104,31 @@ class Prompt:
         return self.card is None or self.card.phase == int(Phase.NEW)
 
 
-def next_prompt(user: User, bank_id: str, now: datetime) -> Prompt | None:
+def next_prompt(user: User, session: StudySession, now: datetime) -> Prompt | None:
+    """The next question of the session, or None when it has nothing more to ask now."""
+    if session.ended_at is not None or (session.deadline and now >= session.deadline):
+        return None
+    if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
+        return _next_listed(user, session)
+    bank_id = session.bank_id if session.kind == SessionKind.BANK else None
+    return _next_scheduled(user, bank_id, now, allow_new=session.kind == SessionKind.BANK)
+
+
+def _in_scope(bank_id: str | None) -> Any:
+    return and_(Question.bank_id == bank_id, _active()) if bank_id else _active()
+
+
+def _next_scheduled(user: User, bank_id: str | None, now: datetime, *,
+                    allow_new: bool) -> Prompt | None:
     """Due reviews first (oldest first), then new questions within today's limit."""
-    in_bank = and_(Question.bank_id == bank_id, _active())
+    scope = _in_scope(bank_id)
     base = (db.select(Card).join(Question, Question.id == Card.question_id)
-            .where(in_bank, Card.user_id == user.id))
+            .where(scope, Card.user_id == user.id))
     card = db.session.scalars(base.where(Card.phase != int(Phase.NEW), Card.due <= now)
                               .order_by(Card.due, Card.id).limit(1)).first()
-    if card is None and _new_allowance(user, bank_id, now) > 0:
+    if card is None and allow_new and bank_id and _new_allowance(user, bank_id, now) > 0:
         question = db.session.scalars(
-            db.select(Question).outerjoin(Card, and_(Card.question_id == Question.id,
-                                                     Card.user_id == user.id))
-            .where(in_bank, or_(Card.id.is_(None), Card.phase == int(Phase.NEW)))
-            .order_by(Question.position, Question.id).limit(1)).first()
+            _unseen(user, scope).order_by(Question.position, Question.id).limit(1)).first()
         if question is not None:
             card = card_for(user, question.id)
             return Prompt(question, load_question(question), card, card.answers if card else 0)
@@ -130,30 +142,92 @@ def next_prompt(user: User, bank_id: str, now: datetime) -> Prompt | None:
     return Prompt(card.question, load_question(card.question), card, card.answers)
 
 
+def _unseen(user: User, scope: Any) -> Any:
+    """Active questions in scope that `user` has never studied (or that were reset)."""
+    return (db.select(Question)
+            .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+            .where(scope, or_(Card.id.is_(None), Card.phase == int(Phase.NEW))))
+
+
+def _answered_ids(session: StudySession) -> set[str]:
+    return set(db.session.scalars(
+        db.select(Card.question_id).join(Review, Review.card_id == Card.id)
+        .where(Review.session_id == session.id)))
+
+
+def _next_listed(user: User, session: StudySession) -> Prompt | None:
+    """Practice and tests ask their fixed list of questions in order, each once."""
+    answered = _answered_ids(session)
+    for question_id in session.question_ids:
+        if question_id in answered:
+            continue
+        question = db.session.get(Question, question_id)
+        if question is None or question.retired_at is not None:
+            continue  # removed from its bank since the session started
+        card = card_for(user, question_id)
+        return Prompt(question, load_question(question), card, card.answers if card else 0)
+    return None
+
+
 def _new_allowance(user: User, bank_id: str, now: datetime) -> int:
     return max(0, user.new_per_day - _introduced_by_bank(user, today(user, now)).get(bank_id, 0))
 
 
 def card_for(user: User, question_id: str) -> Card | None:
+    """The learner's card for a question, if they have one."""
     return db.session.scalars(db.select(Card).where(Card.user_id == user.id,
                                                     Card.question_id == question_id)).first()
 
 
-def next_due(user: User, bank_id: str, now: datetime) -> datetime | None:
-    """When the next question of the bank becomes available to `user`, if ever."""
+def next_due(user: User, bank_id: str | None, now: datetime) -> datetime | None:
+    """When the next question (of the bank, or of any bank) becomes available, if ever."""
+    scope = _in_scope(bank_id)
     due = db.session.scalar(
         db.select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
-        .where(Question.bank_id == bank_id, _active(), Card.user_id == user.id,
-               Card.phase != int(Phase.NEW)))
-    unseen = db.session.scalar(
-        db.select(func.count()).select_from(Question)
-        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
-        .where(Question.bank_id == bank_id, _active(),
-               or_(Card.id.is_(None), Card.phase == int(Phase.NEW))))
-    if unseen:
-        tomorrow = today(user, now).end
-        due = min(due, tomorrow) if due else tomorrow
+        .where(scope, Card.user_id == user.id, Card.phase != int(Phase.NEW)))
+    if bank_id:
+        unseen = db.session.scalar(db.select(func.count()).select_from(
+            _unseen(user, scope).subquery()))
+        if unseen:
+            tomorrow = today(user, now).end
+            due = min(due, tomorrow) if due else tomorrow
     return due
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far through the session the learner is: answered so far and still to come now."""
+
+    done: int
+    left: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.left
+
+
+def progress(user: User, session: StudySession, now: datetime) -> Progress:
+    """Answered in this session, and what is left to study today (or in the test)."""
+    done = len(_answered_ids(session)) if session.kind in (
+        SessionKind.PRACTICE, SessionKind.TEST) else summary(session).answered
+    if session.ended_at is not None:
+        return Progress(done, 0)
+    if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
+        live = db.session.scalar(db.select(func.count()).select_from(Question).where(
+            Question.id.in_(session.question_ids), _active())) or 0
+        return Progress(done, max(0, live - done))
+    bank_id = session.bank_id if session.kind == SessionKind.BANK else None
+    scope = _in_scope(bank_id)
+    due = db.session.scalar(
+        db.select(func.count()).select_from(Card).join(Question, Question.id == Card.question_id)
+        .where(scope, Card.user_id == user.id, Card.phase != int(Phase.NEW),
+               Card.due < today(user, now).end)) or 0
+    new = 0
+    if bank_id:
+        unseen = db.session.scalar(db.select(func.count()).select_from(
+            _unseen(user, scope).subquery())) or 0
+        new = min(unseen, _new_allowance(user, bank_id, now))
+    return Progress(done, due + new)
 
 
 @dataclass(frozen=True)
@@ -202,12 +276,75 @@ class StaleForm(Exception):
     """The form is for a question no longer on offer (retired, or a tampered sequence)."""
 
 
+class NothingToStudy(Exception):
+    """No active question matches what the learner asked for."""
+
+
 def start_session(user: User, bank_id: str, now: datetime) -> StudySession:
-    """Open a study session on a bank."""
-    session = StudySession(user_id=user.id, bank_id=bank_id, started_at=now)
+    """Open a study session on one bank."""
+    return _open(StudySession(user_id=user.id, kind=SessionKind.BANK, bank_id=bank_id,
+                              started_at=now))
+
+
+def start_due_session(user: User, now: datetime) -> StudySession:
+    """Open a session over everything due, across all banks."""
+    return _open(StudySession(user_id=user.id, kind=SessionKind.DUE, started_at=now))
+
+
+def matching_questions(*, bank_ids: list[str], eras: list[str], tags: list[str]) -> list[str]:
+    """Ids of active questions in the chosen banks, eras and themes (empty choice: all)."""
+    query = db.select(Question.id).where(_active())
+    if bank_ids:
+        query = query.where(Question.bank_id.in_(bank_ids))
+    if eras:
+        query = query.where(Question.era.in_(eras))
+    if tags:
+        query = query.where(Question.id.in_(
+            db.select(QuestionTag.question_id).where(QuestionTag.tag.in_(tags))))
+    return list(db.session.scalars(query.order_by(Question.id)))
+
+
+def start_practice(user: User, *, eras: list[str], tags: list[str],
+                   now: datetime) -> StudySession:
+    """Open a practice session over the chosen eras and themes; it leaves the schedule alone."""
+    ids = matching_questions(bank_ids=[], eras=eras, tags=tags)
+    if not ids:
+        raise NothingToStudy("No questions match those eras and themes.")
+    _SHUFFLE.shuffle(ids)
+    return _open(StudySession(user_id=user.id, kind=SessionKind.PRACTICE, eras=eras, tags=tags,
+                              question_ids=ids, scheduled=False, started_at=now))
+
+
+def start_test(user: User, *, bank_ids: list[str], eras: list[str], tags: list[str],
+               length: int, time_limit_s: int | None, scheduled: bool,
+               now: datetime) -> StudySession:
+    """Open a practice test of `length` questions drawn from the chosen banks, eras, themes."""
+    ids = matching_questions(bank_ids=bank_ids, eras=eras, tags=tags)
+    if not ids:
+        raise NothingToStudy("No questions match that choice of banks, eras and themes.")
+    _SHUFFLE.shuffle(ids)
+    return _open(StudySession(user_id=user.id, kind=SessionKind.TEST, bank_ids=bank_ids,
+                              eras=eras, tags=tags, question_ids=ids[:length],
+                              scheduled=scheduled, time_limit_s=time_limit_s, started_at=now))
+
+
+# Which questions a test asks must not be guessable; nothing here needs to be reproducible.
+_SHUFFLE = random.SystemRandom()
+
+
+def _open(session: StudySession) -> StudySession:
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def in_session(session: StudySession, question: Question) -> bool:
+    """Whether `question` belongs to what `session` asks."""
+    if session.kind == SessionKind.BANK:
+        return question.bank_id == session.bank_id
+    if session.kind == SessionKind.DUE:
+        return True
+    return question.id in session.question_ids
 
 
 def answer(user: User, session: StudySession, question_id: str, seq: int, response: Any, *,
@@ -221,13 +358,16 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
     question not on offer.
     """
     question = db.session.get(Question, question_id)
-    if question is None or question.bank_id != session.bank_id:
+    if question is None or not in_session(session, question):
         raise StaleForm("That question is not part of this session.")
     card = card_for(user, question_id)
     if card is not None and seq < card.answers:
         return _duplicate(card, seq)
     if seq != (card.answers if card else 0) or question.retired_at is not None:
         raise StaleForm("That question is no longer on offer.")
+    if session.ended_at is not None or (session.deadline and now >= session.deadline):
+        end_session(session, now)
+        raise StaleForm("This session has ended; answers after the end are not counted.")
     model = load_question(question)
     if isinstance(model, spec.Flashcard):
         try:
@@ -245,15 +385,17 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
         after = scheduling.review(memory, grade.rating, now=now,
                                   policy=policy_for(user, fuzzing=fuzzing))
         review = Review(card_id=card.id, user_id=user.id, session_id=session.id, seq=seq,
-                        rating=int(grade.rating), score=grade.score,
+                        scheduled=session.scheduled, rating=int(grade.rating), score=grade.score,
                         response=_storable(response), phase_before=int(memory.phase),
                         reviewed_at=now, duration_ms=max(0, min(duration_ms, MAX_DURATION_MS)),
-                        due_after=after.due, stability_after=after.stability,
-                        difficulty_after=after.difficulty)
+                        due_after=after.due if session.scheduled else memory.due or now,
+                        stability_after=after.stability if session.scheduled else None,
+                        difficulty_after=after.difficulty if session.scheduled else None)
         db.session.add(review)
-        card.memory = after
+        if session.scheduled:
+            card.memory = after
+            card.revised = False
         card.answers = seq + 1
-        card.revised = False
         db.session.commit()
     except IntegrityError:
         # Another request recorded this very answer first: report that one.
@@ -294,23 +436,82 @@ def regrade(review: Review) -> grading.Grade:
 
 @dataclass(frozen=True)
 class Summary:
-    """The numbers at the end of a session."""
+    """The numbers at the end of a session; `possible` is set for tests (their length)."""
 
     answered: int
     correct: int
+    points: float = 0.0
+    possible: int | None = None
 
     @property
     def accuracy(self) -> float | None:
         return self.correct / self.answered if self.answered else None
 
+    @property
+    def score(self) -> float | None:
+        """A test's score: partial credit counts, unanswered questions count as zero."""
+        return self.points / self.possible if self.possible else None
+
 
 def summary(session: StudySession) -> Summary:
-    """Answered and correct counts of a session's reviews."""
-    answered, correct = db.session.execute(
-        db.select(func.count(), func.coalesce(func.sum(
-            db.case((Review.score >= 1.0, 1), else_=0)), 0))
+    """Answered and correct counts (and a test's score) of a session's reviews."""
+    answered, correct, points = db.session.execute(
+        db.select(func.count(),
+                  func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0),
+                  func.coalesce(func.sum(Review.score), 0.0))
         .where(Review.session_id == session.id)).one()
-    return Summary(int(answered), int(correct))
+    possible = len(session.question_ids) if session.kind == SessionKind.TEST else None
+    return Summary(int(answered), int(correct), float(points), possible)
+
+
+def session_title(session: StudySession) -> str:
+    """How a session is named on its pages."""
+    if session.kind == SessionKind.BANK and session.bank is not None:
+        return session.bank.title
+    if session.kind == SessionKind.DUE:
+        return "Everything due"
+    chosen = [spec.ERA_TITLES[e] for e in session.eras] + [spec.TAG_TITLES[t]
+                                                          for t in session.tags]
+    scope = ", ".join(chosen) if chosen else "all eras and themes"
+    if session.kind == SessionKind.TEST:
+        return f"Practice test: {len(session.question_ids)} questions ({scope})"
+    return f"Practice: {scope}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A practice test taken, with its numbers."""
+
+    session: StudySession
+    summary: Summary
+
+
+def test_attempts(user: User) -> list[Attempt]:
+    """The learner's practice tests, newest first, scored in one query."""
+    sessions = list(db.session.scalars(
+        db.select(StudySession).where(StudySession.user_id == user.id,
+                                      StudySession.kind == SessionKind.TEST)
+        .order_by(StudySession.started_at.desc(), StudySession.id.desc())))
+    totals = {row.session_id: row for row in db.session.execute(
+        db.select(Review.session_id, func.count().label("answered"),
+                  func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
+                  .label("correct"),
+                  func.coalesce(func.sum(Review.score), 0.0).label("points"))
+        .where(Review.session_id.in_([s.id for s in sessions]))
+        .group_by(Review.session_id))}
+    attempts = []
+    for session in sessions:
+        row = totals.get(session.id)
+        attempts.append(Attempt(session, Summary(
+            int(row.answered) if row else 0, int(row.correct) if row else 0,
+            float(row.points) if row else 0.0, len(session.question_ids))))
+    return attempts
+
+
+def session_reviews(session: StudySession) -> list[Review]:
+    """A session's answers in the order given, for a test's answer-by-answer review."""
+    return list(db.session.scalars(db.select(Review).where(Review.session_id == session.id)
+                                   .order_by(Review.reviewed_at, Review.id)))
 
 
 def end_session(session: StudySession, now: datetime) -> None:

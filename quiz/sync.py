@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from quiz.banks import spec
-from quiz.banks.loader import Catalog, LoadedBank, load_catalog
+from quiz.banks.loader import EVENTS_FILE, Catalog, LoadedBank, load_catalog
 from quiz.banks.reader import Problem
 from quiz.extensions import db
-from quiz.models import Bank, Card, Question, QuestionTag
+from quiz.models import Bank, Card, Event, Question, QuestionEvent, QuestionTag
 from quiz.scheduling import reset
 
 
@@ -77,11 +77,31 @@ def sync_directory(directory: Path, *, now: datetime) -> SyncReport:
     for problem in catalog.errors:
         if problem.file not in {bank.file for bank in catalog.banks.values()}:
             report.skipped.setdefault(problem.file, []).append(problem)
+    if not catalog.problems_in(str(directory / EVENTS_FILE)):
+        _apply_events(catalog, now=now)
     for bank in catalog.banks.values():
         report.banks.append(_apply_bank(catalog, bank, now=now))
     present = {Path(f).stem for f in catalog.files}
     report.banks += _retire_deleted_banks(present, now=now)
     return report
+
+
+def _apply_events(catalog: Catalog, *, now: datetime) -> None:
+    """Upsert the timeline's events; events no longer listed are retired, not deleted."""
+    try:
+        for loaded in catalog.events.values():
+            event = db.session.get(Event, loaded.id) or Event(id=loaded.id)
+            event.date, event.title, event.note = loaded.date, loaded.title, loaded.note
+            event.citation, event.retired_at = citation(catalog, loaded.source), None
+            db.session.add(event)
+        gone = db.select(Event).where(Event.id.not_in(list(catalog.events)),
+                                      Event.retired_at.is_(None))
+        for event in db.session.scalars(gone):
+            event.retired_at = now
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankReport:
@@ -139,6 +159,9 @@ def _apply_question(catalog: Catalog, bank_id: str, position: int, model: Any,
     wanted = sorted(set(model.tags))
     if question.tag_names != wanted:
         question.tags = [QuestionTag(tag=tag) for tag in wanted]
+    linked = sorted(set(model.events))
+    if [link.event_id for link in question.events] != linked:
+        question.events = [QuestionEvent(event_id=event_id) for event_id in linked]
     db.session.flush()
     if created and model.replaces:
         report.replaced += _carry_over(model.replaces, model.id, now=now)

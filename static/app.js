@@ -1,13 +1,118 @@
-// Keyboard shortcuts on study pages. The pages work without this file: it only enhances.
+// Enhancements for study pages. Every page works without this file: forms post normally,
+// orderings use numbered selects and flashcards flip through a link. This adds keys, drag
+// and drop with a keyboard alternative, the shortcut help and a test's countdown.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
   function typing(target) {
-    return target && (target.tagName === "INPUT" && target.type === "text" ||
-      target.tagName === "TEXTAREA" || target.tagName === "SELECT");
+    if (!target) { return false; }
+    var tag = target.tagName;
+    return (tag === "INPUT" && ["text", "search", "email", "password", "number"].indexOf(target.type) >= 0) ||
+      tag === "TEXTAREA" || tag === "SELECT";
   }
+
+  // Keyboard help: "?" toggles it, Esc closes it (native to <dialog>).
+  var help = document.getElementById("keys-help");
+  function toggleHelp() {
+    if (!help) { return; }
+    if (help.open) { help.close(); } else { help.showModal(); }
+  }
+  document.querySelectorAll("[data-help]").forEach(function (button) {
+    button.addEventListener("click", toggleHelp);
+  });
+
+  // Ordering: drag and drop, or focus an item and move it with the arrow keys or its buttons.
+  // The numbered selects stay in the form and are filled in from the order on submit.
+  document.querySelectorAll("[data-ordering]").forEach(function (list) {
+    var live = document.createElement("p");
+    live.className = "sr-only";
+    live.setAttribute("aria-live", "polite");
+    list.parentNode.insertBefore(live, list.nextSibling);
+    var dragged = null;
+
+    function items() { return Array.prototype.slice.call(list.querySelectorAll(".order-item")); }
+    function label(item) { return item.querySelector("span").textContent; }
+    function renumber() {
+      items().forEach(function (item, index) {
+        item.querySelector("select").value = String(index + 1);
+        item.querySelector(".position").textContent = String(index + 1);
+      });
+    }
+    function move(item, delta) {
+      var all = items();
+      var index = all.indexOf(item);
+      var target = index + delta;
+      if (target < 0 || target >= all.length) { return; }
+      if (delta < 0) { list.insertBefore(item, all[target]); } else { list.insertBefore(item, all[target].nextSibling); }
+      renumber();
+      item.focus();
+      live.textContent = label(item) + " moved to position " + (target + 1) + " of " + all.length + ".";
+    }
+
+    items().forEach(function (item) {
+      item.setAttribute("tabindex", "0");
+      item.setAttribute("draggable", "true");
+      item.setAttribute("aria-roledescription", "sortable item");
+      var position = document.createElement("span");
+      position.className = "position";
+      position.setAttribute("aria-hidden", "true");
+      item.querySelector("label").insertBefore(position, item.querySelector("label").firstChild);
+      [["↑", -1, "Move up: "], ["↓", 1, "Move down: "]].forEach(function (spec) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "move";
+        button.textContent = spec[0];
+        button.setAttribute("aria-label", spec[2] + label(item));
+        button.addEventListener("click", function () { move(item, spec[1]); });
+        item.appendChild(button);
+      });
+      item.addEventListener("keydown", function (event) {
+        if (event.target !== item) { return; }
+        if (event.key === "ArrowUp") { move(item, -1); event.preventDefault(); }
+        if (event.key === "ArrowDown") { move(item, 1); event.preventDefault(); }
+      });
+      item.addEventListener("dragstart", function (event) {
+        dragged = item;
+        item.classList.add("dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", label(item));
+      });
+      item.addEventListener("dragend", function () {
+        item.classList.remove("dragging");
+        dragged = null;
+        renumber();
+      });
+      item.addEventListener("dragover", function (event) {
+        if (!dragged || dragged === item) { return; }
+        event.preventDefault();
+        var box = item.getBoundingClientRect();
+        var after = event.clientY > box.top + box.height / 2;
+        list.insertBefore(dragged, after ? item.nextSibling : item);
+      });
+      item.addEventListener("drop", function (event) { event.preventDefault(); renumber(); });
+    });
+    renumber();
+    list.closest("form").addEventListener("submit", renumber);
+  });
+
+  // A timed test counts down and shows its results when time is up.
+  document.querySelectorAll("[data-deadline]").forEach(function (timer) {
+    var deadline = Date.parse(timer.getAttribute("data-deadline"));
+    var value = timer.querySelector(".timer-value");
+    function tick() {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      value.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
+      if (left === 0) { window.location.reload(); } else { window.setTimeout(tick, 1000); }
+    }
+    tick();
+  });
+
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     var key = event.key;
+    if (key === "?" && !typing(event.target)) { toggleHelp(); event.preventDefault(); return; }
+    if ((help && help.open) || typing(event.target)) { return; }
     var rate = document.querySelector("form[data-keys=rate]");
     if (rate && /^[1-4]$/.test(key)) {
       rate.querySelector("[data-key='" + key + "']").click();
@@ -17,7 +122,11 @@
     var flip = document.querySelector("[data-key=flip]");
     if (flip && (key === " " || key === "Enter")) { flip.click(); event.preventDefault(); return; }
     var next = document.querySelector("[data-key=continue]");
-    if (next && key === "Enter" && event.target === document.body) { next.click(); event.preventDefault(); return; }
+    if (next && key === "Enter" && (event.target === document.body || event.target === next)) {
+      next.click();
+      event.preventDefault();
+      return;
+    }
     var form = document.querySelector("form[data-keys=answer]");
     if (!form) { return; }
     if (/^[1-9]$/.test(key)) {
@@ -27,7 +136,7 @@
         option.focus();
         event.preventDefault();
       }
-    } else if (key === "Enter") {
+    } else if (key === "Enter" && !(event.target && event.target.tagName === "BUTTON")) {
       form.requestSubmit();
       event.preventDefault();
     }

@@ -210,6 +210,9 @@ class Learner(Browser):
     def shown(self, session_url: str, **query) -> dict[str, str]:
         """The hidden fields of the question on screen."""
         page = self.get(session_url, query_string=query).get_data(as_text=True)
+        if 'data-key="flip"' in page:  # a flashcard's front: its form comes with the back
+            page = self.get(session_url, query_string={**query, "flip": "1"}).get_data(
+                as_text=True)
         fields = {}
         for name in ("question_id", "seq", "shown_at"):
             match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(

@@ -1,6 +1,7 @@
 """The bank reader, validator and linter, without Flask or a database."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -113,14 +114,17 @@ def test_arbitrary_text_only_ever_produces_lint_errors(tmp_path, text):
     _lint_bytes(tmp_path, text.encode("utf-8", "surrogatepass"))
 
 
+def _containers(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from([*sorted(spec.FIELD_NAMES), "x"]), children,
+                        max_size=6))
+
+
 YAMLISH = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-              st.text(max_size=20), st.sampled_from(list(spec.TYPES) + ["cold-war", "india"])),
-    lambda children: st.one_of(
-        st.lists(children, max_size=4),
-        st.dictionaries(st.sampled_from(sorted(spec.FIELD_NAMES) + ["x"]), children,
-                        max_size=6)),
-    max_leaves=25)
+              st.text(max_size=20), st.sampled_from([*spec.TYPES, "cold-war", "india"])),
+    _containers, max_leaves=25)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
@@ -138,3 +142,102 @@ def test_sources_and_events_name_their_own_schema_and_validate_against_it(name, 
     text = (QUESTIONS / name).read_text(encoding="utf-8")
     assert text.startswith(f"# yaml-language-server: $schema={schema}\n")
     jsonschema.validate(yaml.safe_load(text), json.loads((QUESTIONS / schema).read_text()))
+
+
+def _bank_with(tmp_path: Path, questions: str) -> list:
+    for name in ("sources.yaml", "events.yaml"):
+        (tmp_path / name).write_text((ROOT / "tests" / "banks" / name).read_text())
+    (tmp_path / "warn.yaml").write_text(
+        "title: t\ndescription: d\nera: cold-war\ntags: [india]\nquestions:\n" + questions)
+    return load_catalog(tmp_path).problems
+
+
+def _mc(qid: str, prompt: str, answer_first: bool = True) -> str:
+    choices = "[Right, Wrong]" if answer_first else "[Wrong, Right]"
+    return (f"  - {{id: {qid}, type: multiple_choice, prompt: '{prompt}', choices: {choices},"
+            " answer: Right, explanation: e,"
+            " source: {article: new-best-friends, section: lets-do-business}}\n")
+
+
+def test_near_duplicate_prompts_are_a_warning(tmp_path):
+    problems = _bank_with(tmp_path, _mc("a", "Which capital did Liaquat Ali Khan visit in 1950?")
+                          + _mc("b", "Which capital did Liaquat Ali Khan visit in 1950 ?",
+                                False))
+    (warning,) = [p for p in problems if p.code == "near-duplicate"]
+    assert warning.severity == "warning" and warning.line == 7
+    assert "nearly repeats 'a'" in warning.message
+
+
+def test_answers_bunched_in_one_position_are_a_warning(tmp_path):
+    questions = "".join(_mc(f"q{i}", f"Question number {i} about something quite different {i}"
+                            * (i + 1)) for i in range(8))
+    (warning,) = [p for p in _bank_with(tmp_path, questions) if p.code == "answer-position"]
+    assert warning.severity == "warning"
+    assert warning.message == "8 of 8 multiple-choice answers are choice 1: spread them out"
+
+
+def _readme_examples() -> list[tuple[int, str]]:
+    text = (QUESTIONS / "README.md").read_text(encoding="utf-8")
+    blocks = []
+    for match in re.finditer(r"```yaml\n(.*?)```", text, re.S):
+        if "- id:" in match.group(1) and "type:" in match.group(1):
+            blocks.append((text.count("\n", 0, match.start()) + 1, match.group(1)))
+    return blocks
+
+
+def test_the_format_guide_has_a_complete_example_of_every_type_and_each_one_lints_clean(
+        tmp_path):
+    examples = _readme_examples()
+    shown = {re.search(r"type: (\w+)", body).group(1) for _, body in examples}
+    assert shown == set(spec.TYPES)
+    for name in ("sources.yaml", "events.yaml"):
+        (tmp_path / name).write_text((QUESTIONS / name).read_text())
+    for line, body in examples:
+        bank = body if body.lstrip("# \n").startswith(("yaml-language-server", "title")) else (
+            "title: t\ndescription: d\nera: cold-war\ntags: [diplomacy]\nquestions:\n" + body)
+        (tmp_path / "example.yaml").write_text(bank)
+        catalog = load_catalog(tmp_path, only=[tmp_path / "example.yaml"])
+        assert [str(p) for p in catalog.problems] == [], f"README example at line {line}"
+
+
+def test_the_banks_cover_the_issue_brief():
+    """Four era banks, 200+ questions, every type 15+ times, 40+ events, every section cited,
+    every question with an explicit difficulty."""
+    catalog = load_catalog(QUESTIONS)
+    assert set(catalog.banks) == {"cold-war", "post-cold-war", "rupture-2011", "rapprochement"}
+    questions = [q.model for bank in catalog.banks.values() for q in bank.questions]
+    assert len(questions) >= 200
+    counts = {kind: sum(q.type == kind for q in questions) for kind in spec.TYPES}
+    assert min(counts.values()) >= 15, counts
+    assert len(catalog.events) >= 40
+    cited = {(q.source.article, q.source.section) for q in questions}
+    sections = {(a.id, s.id) for a in catalog.articles.values() for s in a.sections}
+    assert sections <= cited, sections - cited
+    for path in QUESTIONS.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        for question in (data.get("questions") or []) if isinstance(data, dict) else []:
+            assert "difficulty" in question, (path.name, question["id"])
+
+
+def test_an_id_used_in_two_files_is_reported_in_the_second_with_the_first_place(tmp_path):
+    for name in ("sources.yaml", "events.yaml"):
+        (tmp_path / name).write_text((ROOT / "tests" / "banks" / name).read_text())
+    question = _mc("shared-id", "A question asked in two banks?")
+    header = "title: t\ndescription: d\nera: cold-war\ntags: [india]\nquestions:\n"
+    (tmp_path / "a.yaml").write_text(header + question)
+    (tmp_path / "b.yaml").write_text(header + question)
+    catalog = load_catalog(tmp_path)
+    (problem,) = catalog.errors
+    assert (Path(problem.file).name, problem.line, problem.col) == ("b.yaml", 6, 10)
+    assert problem.message == "id 'shared-id' is already used at a.yaml:6"
+    assert list(catalog.banks) == ["a"]
+
+
+def test_a_malformed_event_date_is_reported_at_its_line(tmp_path):
+    (tmp_path / "sources.yaml").write_text((ROOT / "tests" / "banks" / "sources.yaml").read_text())
+    (tmp_path / "events.yaml").write_text(
+        "events:\n  - id: bad-date\n    date: 1971-13\n    title: t\n"
+        "    source: {article: new-best-friends, section: lets-do-business}\n")
+    (problem,) = load_catalog(tmp_path).errors
+    assert (problem.line, problem.col) == (3, 11)
+    assert problem.message == "malformed date '1971-13': use YYYY, YYYY-MM or YYYY-MM-DD"

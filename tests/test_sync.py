@@ -109,7 +109,9 @@ def test_removing_a_question_retires_it_and_keeps_its_history(build, clock):
     assert retired.retired_at == clock.now
     assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 1
     clock.advance(days=400)
-    prompt = next_prompt(learner, "history", clock.now)
+    from quiz import study
+
+    prompt = next_prompt(learner, study.start_session(learner, "history", clock.now), clock.now)
     assert prompt is not None and prompt.question.id == "other"
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from quiz.views import auth, author, home, settings, study
+from quiz.views import account, auth, author, home, progress, settings, study, timeline
 
 # Everything the pages need is served from 'self'; no inline script or style is allowed.
 CONTENT_SECURITY_POLICY = (
@@ -18,12 +18,24 @@ CONTENT_SECURITY_POLICY = (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (home, auth, study, settings, author):
+    for module in (home, auth, study, settings, author, timeline, progress, account):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
+
+
+def _refuse_nul_bytes() -> None:
+    # No text we store may hold a NUL (PostgreSQL refuses it outright): answer 400 up front
+    # rather than let it reach a query.
+    values = [request.path, *(v for vs in request.args.listvalues() for v in vs)]
+    # Uploads (multipart) are left to their view, which sets its own size limit first.
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += [v for vs in request.form.listvalues() for v in vs]
+    if any("\x00" in value for value in values):
+        abort(400, description="The request contains a NUL character.")
 
 
 def _security_headers(response: Response) -> Response:

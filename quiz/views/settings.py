@@ -15,11 +15,12 @@ bp = Blueprint("settings", __name__)
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def edit() -> str | Response | tuple[str, int]:
-    """Show and save the learner's time zone and daily new limit."""
+    """Show and save the learner's time zone, daily new limit and desired retention."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
         current_user.time_zone = form.time_zone.data
         current_user.new_per_day = form.new_per_day.data
+        current_user.desired_retention = form.desired_retention.data
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("settings.edit"))

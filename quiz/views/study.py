@@ -1,6 +1,8 @@
-"""Study pages: one question at a time, feedback after each answer, a summary at the end."""
+"""Study pages: choosing what to study, one question at a time, feedback, summaries, tests."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -9,8 +11,8 @@ from werkzeug.wrappers import Response
 from quiz import clock, grading, study
 from quiz.banks import spec
 from quiz.extensions import db
-from quiz.forms import AnswerForm, PostForm, item_key, read_response
-from quiz.models import Bank, Question, Review, StudySession
+from quiz.forms import AnswerForm, PostForm, PracticeForm, TestForm, item_key, read_response
+from quiz.models import Bank, Question, Review, SessionKind, StudySession
 from quiz.scheduling import describe_interval
 
 bp = Blueprint("study", __name__)
@@ -23,30 +25,87 @@ def _own_session(session_id: int) -> StudySession:
     return session
 
 
+def _require_post_form() -> None:
+    if not PostForm().validate_on_submit():
+        abort(400, description="This form could not be read. Go back and try again.")
+
+
 @bp.post("/banks/<bank_id>/sessions")
 @login_required
 def start(bank_id: str) -> Response:
     """Open a study session on a bank and show its first question."""
-    if not PostForm().validate_on_submit():
-        abort(400)
+    _require_post_form()
     db.get_or_404(Bank, bank_id, description="There is no such bank.")
     session = study.start_session(current_user, bank_id, clock.utcnow())
     return redirect(url_for("study.show", session_id=session.id))
 
 
+@bp.post("/sessions/due")
+@login_required
+def start_due() -> Response:
+    """Open a session over everything due in every bank."""
+    _require_post_form()
+    session = study.start_due_session(current_user, clock.utcnow())
+    return redirect(url_for("study.show", session_id=session.id))
+
+
+@bp.route("/practice", methods=["GET", "POST"])
+@login_required
+def practice() -> str | Response | tuple[str, int]:
+    """Practise chosen eras and themes without touching the review schedule."""
+    form = PracticeForm()
+    if form.validate_on_submit():
+        try:
+            session = study.start_practice(current_user, eras=form.eras.data or [],
+                                           tags=form.tags.data or [], now=clock.utcnow())
+        except study.NothingToStudy as exc:
+            form.tags.errors.append(str(exc))
+        else:
+            return redirect(url_for("study.show", session_id=session.id))
+    return render_template("study/practice.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/tests", methods=["GET", "POST"])
+@login_required
+def tests() -> str | Response | tuple[str, int]:
+    """Set up a practice test, and list past attempts with their scores."""
+    form = TestForm()
+    form.bank_ids.choices = [(b.id, b.title) for b in db.session.scalars(
+        db.select(Bank).where(Bank.id.in_(
+            db.select(Question.bank_id).where(Question.retired_at.is_(None))))
+        .order_by(Bank.id))]
+    if form.validate_on_submit():
+        try:
+            session = study.start_test(
+                current_user, bank_ids=form.bank_ids.data or [], eras=form.eras.data or [],
+                tags=form.tags.data or [], length=form.length.data,
+                time_limit_s=form.time_limit.data * 60 or None,
+                scheduled=form.scheduled.data, now=clock.utcnow())
+        except study.NothingToStudy as exc:
+            form.tags.errors.append(str(exc))
+        else:
+            return redirect(url_for("study.show", session_id=session.id))
+    attempts = study.test_attempts(current_user)
+    return render_template("study/tests.html", form=form, attempts=attempts), (
+        422 if form.errors else 200)
+
+
 @bp.get("/sessions/<int:session_id>")
 @login_required
 def show(session_id: int) -> str:
-    """The next question of the session, or the summary when nothing is left today."""
+    """The next question of the session, or the summary when nothing is left now."""
     session = _own_session(session_id)
     now = clock.utcnow()
-    prompt = None if session.ended_at else study.next_prompt(current_user, session.bank_id, now)
+    prompt = study.next_prompt(current_user, session, now)
     if prompt is None:
+        if session.kind == SessionKind.TEST:
+            study.end_session(session, now)  # a test ends when answered or out of time
         return _summary_page(session, now)
     return _question_page(session, prompt, now)
 
 
-def question_view(model, *, question_id: str, seq: int, card, now, flipped: bool) -> dict:
+def question_view(model, *, question_id: str, seq: int, card, now: datetime,
+                  flipped: bool) -> dict:
     """What the question template needs, for a study session or an author's preview."""
     order = dict(user_id=current_user.id, question_id=question_id, seq=seq)
     choices = []
@@ -65,22 +124,35 @@ def question_view(model, *, question_id: str, seq: int, card, now, flipped: bool
                 item_key=item_key, flipped=flipped, buttons=buttons)
 
 
-def _question_page(session: StudySession, prompt: study.Prompt, now, *, error: str | None = None,
-                   status: int = 200):
+def _session_chrome(session: StudySession, now: datetime) -> dict:
+    """The progress bar and End button shown above every question and feedback page."""
+    seconds_left = (max(0.0, (session.deadline - now).total_seconds()) if session.deadline
+                    else None)
+    return dict(session=session, progress=study.progress(current_user, session, now),
+                end_form=PostForm(), title=study.session_title(session),
+                seconds_left=seconds_left)
+
+
+def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *,
+                   error: str | None = None, status: int = 200):
     view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
                          card=prompt.card, now=now, flipped=request.args.get("flip") == "1")
     return render_template(
-        "study/question.html", session=session, prompt=prompt, error=error,
-        progress=study.summary(session), end_form=PostForm(),
+        "study/question.html", prompt=prompt, error=error,
         answer_url=url_for("study.answer", session_id=session.id),
-        flip_url=url_for("study.show", session_id=session.id, flip=1), **view), status
+        flip_url=url_for("study.show", session_id=session.id, flip=1),
+        **_session_chrome(session, now), **view), status
 
 
-def _summary_page(session: StudySession, now) -> str:
+def _summary_page(session: StudySession, now: datetime) -> str:
+    reviews = study.session_reviews(session) if session.kind == SessionKind.TEST else []
+    next_due = None
+    if session.kind in (SessionKind.BANK, SessionKind.DUE):
+        next_due = study.next_due(current_user, session.bank_id, now)
     return render_template("study/summary.html", session=session,
-                           summary=study.summary(session),
-                           next_due=study.next_due(current_user, session.bank_id, now),
-                           now=now, form=PostForm())
+                           summary=study.summary(session), title=study.session_title(session),
+                           next_due=next_due, reviews=reviews, regrade=study.regrade,
+                           load_question=study.load_question)
 
 
 @bp.post("/sessions/<int:session_id>/answers")
@@ -92,31 +164,25 @@ def answer(session_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400, description="This answer could not be read. Go back and try again.")
     now = clock.utcnow()
-    prompt = study.Prompt(*_prompt_parts(session, form.question_id.data, form.seq.data))
-    response = read_response(prompt.model, request.form)
-    shown = form.shown_at.data or 0
+    question = db.session.get(Question, form.question_id.data)
+    if question is None or not study.in_session(session, question):
+        abort(400, description="That question is not part of this session.")
+    prompt = study.Prompt(question, study.load_question(question),
+                          study.card_for(current_user, question.id), form.seq.data)
     try:
-        outcome = study.answer(current_user, session, form.question_id.data, form.seq.data,
-                               response, now=now,
-                               duration_ms=int(now.timestamp() * 1000) - shown,
+        outcome = study.answer(current_user, session, question.id, form.seq.data,
+                               read_response(prompt.model, request.form), now=now,
+                               duration_ms=int(now.timestamp() * 1000) - form.shown_at.data,
                                fuzzing=current_app.config["FSRS_FUZZING"])
     except grading.InvalidResponse as exc:
         return _question_page(session, prompt, now, error=str(exc), status=422)
     except study.StaleForm as exc:
-        flash(f"{exc} Here is the next one.", "info")
+        flash(str(exc), "info")
         return redirect(url_for("study.show", session_id=session.id))
     if outcome.duplicate:
         flash("You already answered this question; your first answer was kept.", "info")
     return redirect(url_for("study.feedback", session_id=session.id,
                             review_id=outcome.review.id))
-
-
-def _prompt_parts(session: StudySession, question_id: str, seq: int):
-    question = db.session.get(Question, question_id)
-    if question is None or question.bank_id != session.bank_id:
-        abort(400, description="That question is not part of this session.")
-    card = study.card_for(current_user, question_id)
-    return question, study.load_question(question), card, seq
 
 
 @bp.get("/sessions/<int:session_id>/reviews/<int:review_id>")
@@ -128,12 +194,13 @@ def feedback(session_id: int, review_id: int) -> str:
     if review is None or review.user_id != current_user.id or review.session_id != session.id:
         abort(404)
     question = review.card.question
-    model = study.load_question(question)
-    return render_template("study/feedback.html", session=session, review=review,
-                           citation=question.citation, model=model, grade=study.regrade(review),
-                           next_in=describe_interval(review.due_after - review.reviewed_at),
-                           progress=study.summary(session), end_form=PostForm(),
-                           continue_url=url_for("study.show", session_id=session.id))
+    next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
+               else None)
+    return render_template("study/feedback.html", review=review, citation=question.citation,
+                           model=study.load_question(question), grade=study.regrade(review),
+                           next_in=next_in, question_id=question.id,
+                           continue_url=url_for("study.show", session_id=session.id),
+                           **_session_chrome(session, clock.utcnow()))
 
 
 @bp.post("/sessions/<int:session_id>/end")
@@ -141,13 +208,12 @@ def feedback(session_id: int, review_id: int) -> str:
 def end(session_id: int) -> Response:
     """End the session early and show its summary."""
     session = _own_session(session_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    _require_post_form()
     study.end_session(session, clock.utcnow())
     return redirect(url_for("study.show", session_id=session.id))
 
 
-def local_time(moment, tz_name: str) -> str:
+def local_time(moment: datetime, tz_name: str) -> str:
     """A moment as the learner's wall-clock time, for 'next question due' notes."""
     local = moment.astimezone(clock.zone(tz_name))
     return local.strftime("%a %d %b %Y, %H:%M") + f" ({tz_name})"

@@ -1,0 +1,226 @@
+"""End to end in headless Chromium: sign up, study every type by mouse and by keyboard alone,
+flashcards, feedback and summary, the timeline, accessibility (axe) in both themes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Review, User
+
+ORDER = ["Liaquat Ali Khan chooses Washington", "The Indo-Pakistani war",
+         "The Indo-Soviet Treaty of Friendship"]
+PAIRS = {"CENTO": "Middle East", "SEATO": "Southeast Asia", "NATO": "North Atlantic"}
+
+
+def current_question(page) -> str:
+    return page.page.locator("[data-question-id]").get_attribute("data-question-id") or ""
+
+
+def answer_with_mouse(page, qid: str) -> None:
+    p = page.page
+    if qid == "demo-card":
+        p.click("text=Show answer")
+        p.click("button.rating:has-text('Good')")
+        return
+    if qid == "demo-mc":
+        p.click("label.option:has-text('Washington')")
+    elif qid == "demo-tf":
+        p.click("label.option:has-text('True')")
+    elif qid == "demo-ms":
+        p.click("label.option:has-text('CENTO')")
+        p.click("label.option:has-text('SEATO')")
+    elif qid == "demo-short":
+        p.click("#answer")
+        p.keyboard.type("Gary Powrs")  # a typo: accepted, with the right spelling shown
+    elif qid == "demo-numeric":
+        p.fill("#answer", "1,100")
+    elif qid == "demo-cloze":
+        p.fill("input[name=gap-0]", "allied")
+        p.fill("input[name=gap-1]", "Asia")
+    elif qid == "demo-order":
+        for index, wanted in enumerate(ORDER):
+            items = p.locator(".order-item")
+            if items.nth(index).inner_text().find(wanted) < 0:
+                p.locator(f".order-item:has-text('{wanted}')").drag_to(items.nth(index))
+        texts = [re.sub(r"^\d+|[↑↓]", "", t).strip() for t in
+                 p.locator(".order-item").all_inner_texts()]
+        assert texts == ORDER
+    elif qid == "demo-match":
+        for index, left in enumerate(PAIRS):
+            p.select_option(f"#match-{index}", PAIRS[left])
+    p.click("button:has-text('Check answer')")
+
+
+def tab_until(page, predicate: str, limit: int = 40) -> None:
+    """Press Tab until the focused element satisfies a JS predicate on `el`."""
+    for _ in range(limit):
+        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"never focused: {predicate}")
+
+
+def answer_with_keyboard(page, qid: str) -> None:
+    p = page.page
+    key = p.keyboard
+    if qid == "demo-card":
+        key.press(" ")
+        p.wait_for_selector("form[data-keys=rate]")
+        key.press("3")
+        return
+    if qid in ("demo-mc", "demo-tf", "demo-ms"):
+        wanted = {"demo-mc": ["Washington"], "demo-tf": ["True"],
+                  "demo-ms": ["CENTO", "SEATO"]}[qid]
+        for text in wanted:
+            number = p.locator(f"label.option:has-text('{text}') input").get_attribute(
+                "data-key")
+            key.press(number)
+        key.press("Enter")
+        return
+    if qid in ("demo-short", "demo-numeric"):
+        key.type("Gary Powers" if qid == "demo-short" else "1100")
+        key.press("Enter")
+        return
+    if qid == "demo-cloze":
+        key.type("allied")
+        key.press("Tab")
+        key.type("Asia")
+        key.press("Enter")
+        return
+    if qid == "demo-order":
+        for index, wanted in enumerate(ORDER):
+            tab_until(p, f"el.classList.contains('order-item') && "
+                         f"el.textContent.includes({wanted!r})")
+            current = [t for t in p.locator(".order-item").all_inner_texts()]
+            position = next(i for i, t in enumerate(current) if wanted in t)
+            for _ in range(position - index):
+                key.press("ArrowUp")
+        tab_until(p, "el.type === 'submit'")
+        key.press("Enter")
+        return
+    if qid == "demo-match":
+        for index, left in enumerate(PAIRS):
+            tab_until(p, f"el.id === 'match-{index}'")
+            key.type(PAIRS[left][:5])
+        tab_until(p, "el.type === 'submit'")
+        key.press("Enter")
+        return
+    raise AssertionError(qid)
+
+
+def study_demo_bank(page, answer) -> list[str]:
+    """Study the whole demo bank with `answer`; returns the verdicts seen."""
+    p = page.page
+    p.click("button:has-text('Study Demo bank')")
+    verdicts, seen = [], set()
+    while len(seen) < 9:
+        p.wait_for_selector("[data-question-id]")
+        qid = current_question(page)
+        assert qid not in seen, f"{qid} shown twice"
+        seen.add(qid)
+        answer(page, qid)
+        p.wait_for_selector("h1.verdict")
+        verdicts.append(p.inner_text("h1.verdict"))
+        assert "Source:" in p.inner_text(".citation")
+        if qid == "demo-short" and answer is answer_with_mouse:
+            assert "Accepted, but it is spelled “Gary Powers”." in p.inner_text(".note")
+        if answer is answer_with_keyboard:
+            p.keyboard.press("Enter")
+        else:
+            p.click("text=Continue")
+    return verdicts
+
+
+@pytest.fixture
+def demo(build):
+    build.banks()
+
+
+def test_sign_up_and_study_every_type_with_the_mouse(new_page, demo, app):
+    page = new_page()
+    page.sign_up("e2e@example.org")
+    verdicts = study_demo_bank(page, answer_with_mouse)
+    assert verdicts == ["Right"] * 8 + ["Rated Good"] or sorted(verdicts) == sorted(
+        ["Right"] * 8 + ["Rated Good"])
+    page.page.click("button:has-text('End session')")
+    assert "Session ended" in page.page.inner_text("h1")
+    assert "<dt>Answered</dt><dd>9</dd>" in page.page.content()
+    assert page.errors == []
+    user = db.session.scalars(db.select(User)).one()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)
+                             .where(Review.user_id == user.id)) == 9
+
+
+def test_study_every_type_with_the_keyboard_alone(new_page, demo):
+    page = new_page()
+    page.sign_up("keys@example.org")
+    verdicts = study_demo_bank(page, answer_with_keyboard)
+    assert sorted(verdicts) == sorted(["Right"] * 8 + ["Rated Good"])
+    assert page.errors == []
+
+
+def test_the_help_overlay_lists_the_keys(new_page, demo):
+    page = new_page()
+    page.sign_up("help@example.org")
+    page.page.click("button:has-text('Study Demo bank')")
+    page.page.wait_for_selector("[data-question-id]")
+    page.page.keyboard.press("?")
+    dialog = page.page.locator("#keys-help")
+    assert dialog.is_visible() and "Rate a flipped flashcard" in dialog.inner_text()
+    page.page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+
+
+def test_the_timeline_groups_events_by_era(new_page, demo):
+    page = new_page()
+    page.go("/timeline")
+    assert page.page.inner_text("h1") == "Timeline"
+    eras = page.page.locator("section.era h2").all_inner_texts()
+    assert eras == ["The Cold War (1947-1991)"]
+    assert page.page.locator(".event").count() == 3
+    assert "August 1971" in page.page.inner_text("#event-indo-soviet-treaty")
+
+
+def pages_to_check(page) -> list[str]:
+    """Visit the main pages as a signed-in admin; returns their paths."""
+    return ["/", "/timeline", "/practice", "/tests", "/settings", "/author/",
+            "/author/questions/demo-order", "/author/questions/demo-match",
+            "/author/questions/demo-cloze", "/author/questions/demo-card?flip=1"]
+
+
+@pytest.mark.parametrize("width,height,label", [(360, 740, "phone"), (1280, 900, "desktop")])
+def test_axe_finds_no_violations_and_pages_fit_the_screen(new_page, demo, theme, width,
+                                                           height, label):
+    page = new_page(color_scheme=theme, width=width, height=height)
+    for path in ("/", "/signup", "/login", "/timeline"):
+        page.go(path)
+        page.check(path)
+    page.sign_up(f"axe-{theme}-{label}@example.org")
+    user = db.session.scalars(db.select(User).where(User.email.like("axe-%"))).one()
+    user.is_admin = True
+    db.session.commit()
+    for path in pages_to_check(page):
+        page.go(path)
+        page.check(path)
+        page.screenshot(f"{label}-{theme}-{_slug(path)}")
+    page.go("/")
+    page.page.click("button:has-text('Study Demo bank')")
+    for _ in range(3):
+        page.screenshot(f"{label}-{theme}-question-{current_question(page)}")
+        page.check("question")
+        answer_with_mouse(page, current_question(page))
+        page.page.wait_for_selector("h1.verdict")
+        page.check("feedback")
+        page.page.click("text=Continue")
+    page.page.click("button:has-text('End session')")
+    page.check("summary")
+    page.screenshot(f"{label}-{theme}-summary")
+    assert page.errors == []
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+
