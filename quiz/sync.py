@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+
 from quiz.banks import spec
 from quiz.banks.loader import EVENTS_FILE, Catalog, LoadedBank, load_catalog
 from quiz.banks.reader import Problem
@@ -113,6 +115,11 @@ def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankR
             db.session.add(bank)
         bank.title, bank.description, bank.synced_at = loaded.title, loaded.description, now
         db.session.flush()
+        # One query loads every question (with tags and events) into the identity map, so
+        # the per-question lookups below cost no round trip.
+        db.session.scalars(db.select(Question).options(
+            selectinload(Question.tags), selectinload(Question.events))
+            .where(Question.id.in_([item.model.id for item in loaded.questions]))).all()
         seen: set[str] = set()
         for item in loaded.questions:
             seen.add(item.model.id)
