@@ -27,10 +27,20 @@ from pydantic import (
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 
+from quiz.banks import spec
 from quiz.clock import is_time_zone
 from quiz.extensions import db
-from quiz.forms import MAX_NEW_PER_DAY, MAX_RETENTION, MIN_RETENTION
-from quiz.models import Bank, Card, Question, Review, SessionKind, StudySession, User
+from quiz.models import (
+    MAX_NEW_PER_DAY,
+    Bank,
+    Card,
+    Question,
+    Review,
+    SessionKind,
+    StudySession,
+    User,
+)
+from quiz.scheduling import MAX_RETENTION, MIN_RETENTION
 
 FORMAT = "pivot-export"
 VERSION = 1
@@ -116,8 +126,9 @@ def export_json(user: User, now: datetime) -> str:
 # --- Import: the file is untrusted input, checked field by field before anything is written.
 
 def _utc(moment: datetime) -> datetime:
-    if moment.year < 1970:
-        raise ValueError("is before 1970")
+    # Far-future times would overflow when shown in a time zone ahead of UTC.
+    if moment.year < 1970 or moment.year > 2200:
+        raise ValueError("is not between 1970 and 2200")
     try:
         return moment.astimezone(UTC)
     except OverflowError as exc:
@@ -187,8 +198,8 @@ class SessionIn(_Strict):
     kind: Literal[SessionKind.ALL]  # type: ignore[valid-type]
     bank_id: Id | None = None
     bank_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    eras: list[Id] = Field(default_factory=list, max_length=100)
-    tags: list[Id] = Field(default_factory=list, max_length=100)
+    eras: list[spec.Era] = Field(default_factory=list, max_length=100)
+    tags: list[spec.Tag] = Field(default_factory=list, max_length=100)
     question_ids: list[Id] = Field(default_factory=list, max_length=10000)
     scheduled: bool = True
     time_limit_s: Count | None = None

@@ -32,7 +32,8 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, NumberInput
 
 from quiz.banks import spec
 from quiz.clock import is_time_zone, time_zone_names
-from quiz.scheduling import DEFAULT_RETENTION
+from quiz.models import MAX_NEW_PER_DAY
+from quiz.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
 
 MIN_PASSWORD = 10
 
@@ -57,8 +58,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-MAX_NEW_PER_DAY = 500
-MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
 
 
 class SettingsForm(FlaskForm):

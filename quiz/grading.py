@@ -74,7 +74,14 @@ def grade(question: Any, response: Any) -> Grade:
     marker = _MARKERS.get(type(question))
     if marker is None:
         raise InvalidResponse("flashcards are rated by the learner, not marked")
-    return marker(question, response)
+    try:
+        return marker(question, response)
+    except (TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, InvalidResponse):
+            raise
+        # A response of another shape (a stored one after the question changed type, an
+        # imported one): it cannot be marked.
+        raise InvalidResponse("This answer does not fit the question.") from exc
 
 
 def grade_flashcard(question: spec.Flashcard, rating: Rating) -> Grade:
@@ -154,8 +161,11 @@ def match_text(response: str, accepted: list[str]) -> tuple[bool, str | None]:
     for folded, form in forms:
         if _digits(folded) != _digits(given):
             continue  # a slip in a year or figure is a wrong answer, not a typo
-        allowed = 0 if len(folded) < 5 else 1 if len(folded) < 12 else 2
-        if allowed and edit_distance(given, folded, limit=allowed) <= allowed:
+        # Short words get no allowance ("India" is not "Indira"), and a slip in the first
+        # letter makes another word ("Russia", "Prussia").
+        allowed = 0 if len(folded) < 6 else 1 if len(folded) < 12 else 2
+        if allowed and given[0] == folded[0] and \
+                edit_distance(given, folded, limit=allowed) <= allowed:
             return True, form
     return False, None
 
@@ -179,17 +189,26 @@ def _short(question: spec.ShortAnswer, response: Any) -> Grade:
                  expected=question.answer, note=note)
 
 
-_NUMBER = re.compile(r"-?\d[\d,\s]*(?:\.\d+)?|-?\.\d+")
+_NUMBER = re.compile(r"-?(?:\d{1,3}(?:[, \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?|-?[.,]\d+")
 
 
 def parse_number(text: str) -> float:
-    """A number typed by a learner: `1,100`, `1 100 km`, `12.4`."""
-    match = _NUMBER.search(str(text or ""))
-    if match is None:
+    """A number typed by a learner: `1,100`, `1 100 km`, `12.4`, `12,4`, `−5`.
+
+    A comma followed by exactly three digits groups thousands; otherwise it is a decimal
+    comma. Two numbers ("1965 or 1971") are refused rather than read as one.
+    """
+    text = str(text or "").replace("\u2212", "-").strip()
+    found = _NUMBER.findall(text)
+    if not found:
         raise InvalidResponse("Type a number.")
-    digits = re.sub(r"[,\s]", "", match.group())
+    if len(found) > 1:
+        raise InvalidResponse("Type one number only.")
+    number = found[0]
+    grouped = re.fullmatch(r"-?\d{1,3}(?:[, \u00a0\u202f]\d{3})+(?:\.\d+)?", number)
+    number = re.sub(r"[, \u00a0\u202f]", "", number) if grouped else number.replace(",", ".")
     try:
-        return float(digits)
+        return float(number)
     except ValueError as exc:
         raise InvalidResponse("Type a number.") from exc
 

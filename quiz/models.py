@@ -27,6 +27,7 @@ from quiz.extensions import db
 from quiz.scheduling import DEFAULT_RETENTION, Memory, Phase
 
 DEFAULT_NEW_PER_DAY = 20
+MAX_NEW_PER_DAY = 500
 
 
 class UTCDateTime(TypeDecorator):
@@ -226,6 +227,13 @@ class StudySession(db.Model):
         if self.time_limit_s is None:
             return None
         return self.started_at + timedelta(seconds=self.time_limit_s)
+
+    def finished_at(self, now: datetime) -> datetime | None:
+        """When the session ended: ended by the learner or the last answer, or timed out."""
+        if self.ended_at is not None:
+            return self.ended_at
+        deadline = self.deadline
+        return deadline if deadline is not None and deadline <= now else None
 
 
 class Review(db.Model):

@@ -15,6 +15,8 @@ import fsrs
 from quiz.clock import ensure_utc
 
 DEFAULT_RETENTION = 0.9
+# Below 0.70 reviews come too late to be worth much; above 0.97 the workload explodes.
+MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
 
 
 class Rating(IntEnum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 
 from quiz import grading, scheduling, tallies
 from quiz.banks import spec
@@ -253,16 +253,18 @@ def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
     """Finished practice tests, oldest first, each scored as its marks over its length."""
     rows = db.session.execute(
-        db.select(StudySession.id, StudySession.ended_at, StudySession.question_ids,
-                  func.coalesce(func.sum(Review.score), 0.0).label("marks"))
+        db.select(StudySession, func.coalesce(func.sum(Review.score), 0.0).label("marks"))
         .outerjoin(Review, Review.session_id == StudySession.id)
         .where(StudySession.user_id == user.id, StudySession.kind == SessionKind.TEST,
-               StudySession.ended_at.is_not(None), StudySession.ended_at <= now)
-        .group_by(StudySession.id)
-        .order_by(StudySession.ended_at, StudySession.id)).all()
-    return [ScoredTest(row.id, study_day(row.ended_at, user.time_zone).day, row.ended_at,
-                      len(row.question_ids), float(row.marks) / len(row.question_ids))
-            for row in rows if row.question_ids]
+               or_(StudySession.ended_at.is_not(None), StudySession.time_limit_s.is_not(None)))
+        .group_by(StudySession.id)).all()
+    # A timed test that ran out is finished at its deadline, ended or not.
+    finished = [(session.finished_at(now), session, float(marks)) for session, marks in rows]
+    finished = sorted((item for item in finished if item[0] is not None and item[0] <= now
+                       and item[1].question_ids), key=lambda item: (item[0], item[1].id))
+    return [ScoredTest(session.id, study_day(at, user.time_zone).day, at,
+                       len(session.question_ids), marks / len(session.question_ids))
+            for at, session, marks in finished]
 
 
 def dashboard(user: User, now: datetime) -> Dashboard:

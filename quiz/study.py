@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from quiz import grading, scheduling
 from quiz.banks import spec
@@ -106,7 +107,7 @@ class Prompt:
 
 def next_prompt(user: User, session: StudySession, now: datetime) -> Prompt | None:
     """The next question of the session, or None when it has nothing more to ask now."""
-    if session.ended_at is not None or (session.deadline and now >= session.deadline):
+    if session.finished_at(now) is not None:
         return None
     if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
         return _next_listed(user, session)
@@ -124,8 +125,13 @@ def _next_scheduled(user: User, bank_id: str | None, now: datetime, *,
     scope = _in_scope(bank_id)
     base = (db.select(Card).join(Question, Question.id == Card.question_id)
             .where(scope, Card.user_id == user.id))
-    card = db.session.scalars(base.where(Card.phase != int(Phase.NEW), Card.due <= now)
-                              .order_by(Card.due, Card.id).limit(1)).first()
+    # As in Anki, a review card is due for the whole of its study day (FSRS keeps the time of
+    # day of the last answer, which would otherwise hide it until that hour); learning steps
+    # are minutes long, so those cards keep their exact times.
+    due_now = or_(and_(Card.phase == int(Phase.REVIEW), Card.due < today(user, now).end),
+                  and_(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
+                       Card.due <= now))
+    card = db.session.scalars(base.where(due_now).order_by(Card.due, Card.id).limit(1)).first()
     if card is None and allow_new and bank_id and _new_allowance(user, bank_id, now) > 0:
         question = db.session.scalars(
             _unseen(user, scope).order_by(Question.position, Question.id).limit(1)).first()
@@ -210,7 +216,7 @@ def progress(user: User, session: StudySession, now: datetime) -> Progress:
     """Answered in this session, and what is left to study today (or in the test)."""
     done = len(_answered_ids(session)) if session.kind in (
         SessionKind.PRACTICE, SessionKind.TEST) else summary(session).answered
-    if session.ended_at is not None:
+    if session.finished_at(now) is not None:
         return Progress(done, 0)
     if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
         live = db.session.scalar(db.select(func.count()).select_from(Question).where(
@@ -365,9 +371,10 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
         return _duplicate(card, seq)
     if seq != (card.answers if card else 0) or question.retired_at is not None:
         raise StaleForm("That question is no longer on offer.")
-    if session.ended_at is not None or (session.deadline and now >= session.deadline):
-        end_session(session, now)
+    if session.finished_at(now) is not None:
         raise StaleForm("This session has ended; answers after the end are not counted.")
+    if session.kind == SessionKind.DUE and (card is None or card.phase == int(Phase.NEW)):
+        raise StaleForm("New questions are introduced bank by bank, not in a due session.")
     model = load_question(question)
     if isinstance(model, spec.Flashcard):
         try:
@@ -396,6 +403,10 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
             card.memory = after
             card.revised = False
         card.answers = seq + 1
+        if session.kind == SessionKind.TEST:
+            db.session.flush()
+            if _next_listed(user, session) is None:
+                session.ended_at = now  # the last question answered ends the test
         db.session.commit()
     except IntegrityError:
         # Another request recorded this very answer first: report that one.
@@ -421,9 +432,9 @@ def _duplicate(card: Card, seq: int) -> Outcome:
     return Outcome(review, regrade(review), duplicate=True)
 
 
-def regrade(review: Review) -> grading.Grade:
+def regrade(review: Review, model: Any = None) -> grading.Grade:
     """The grade of a stored review, recomputed from its response for the feedback page."""
-    model = load_question(review.card.question)
+    model = model or load_question(review.card.question)
     if isinstance(model, spec.Flashcard):
         return grading.grade_flashcard(model, Rating(review.rating))
     try:
@@ -484,9 +495,10 @@ class Attempt:
 
     session: StudySession
     summary: Summary
+    finished: bool
 
 
-def test_attempts(user: User) -> list[Attempt]:
+def test_attempts(user: User, now: datetime) -> list[Attempt]:
     """The learner's practice tests, newest first, scored in one query."""
     sessions = list(db.session.scalars(
         db.select(StudySession).where(StudySession.user_id == user.id,
@@ -504,14 +516,16 @@ def test_attempts(user: User) -> list[Attempt]:
         row = totals.get(session.id)
         attempts.append(Attempt(session, Summary(
             int(row.answered) if row else 0, int(row.correct) if row else 0,
-            float(row.points) if row else 0.0, len(session.question_ids))))
+            float(row.points) if row else 0.0, len(session.question_ids)),
+            session.finished_at(now) is not None))
     return attempts
 
 
 def session_reviews(session: StudySession) -> list[Review]:
     """A session's answers in the order given, for a test's answer-by-answer review."""
-    return list(db.session.scalars(db.select(Review).where(Review.session_id == session.id)
-                                   .order_by(Review.reviewed_at, Review.id)))
+    return list(db.session.scalars(
+        db.select(Review).options(selectinload(Review.card).selectinload(Card.question))
+        .where(Review.session_id == session.id).order_by(Review.reviewed_at, Review.id)))
 
 
 def end_session(session: StudySession, now: datetime) -> None:

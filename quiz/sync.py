@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 
 from quiz.banks import spec
-from quiz.banks.loader import EVENTS_FILE, Catalog, LoadedBank, load_catalog
+from quiz.banks.loader import Catalog, LoadedBank, load_catalog
 from quiz.banks.reader import Problem
 from quiz.extensions import db
 from quiz.models import Bank, Card, Event, Question, QuestionEvent, QuestionTag
@@ -79,7 +79,7 @@ def sync_directory(directory: Path, *, now: datetime) -> SyncReport:
     for problem in catalog.errors:
         if problem.file not in {bank.file for bank in catalog.banks.values()}:
             report.skipped.setdefault(problem.file, []).append(problem)
-    if not catalog.problems_in(str(directory / EVENTS_FILE)):
+    if catalog.events_loaded:
         _apply_events(catalog, now=now)
     for bank in catalog.banks.values():
         report.banks.append(_apply_bank(catalog, bank, now=now))
@@ -89,14 +89,15 @@ def sync_directory(directory: Path, *, now: datetime) -> SyncReport:
 
 
 def _apply_events(catalog: Catalog, *, now: datetime) -> None:
-    """Upsert the timeline's events; events no longer listed are retired, not deleted."""
+    """Upsert the timeline's sound events; events no longer listed are retired, not deleted
+    (a broken event is simply left as it was)."""
     try:
         for loaded in catalog.events.values():
             event = db.session.get(Event, loaded.id) or Event(id=loaded.id)
             event.date, event.title, event.note = loaded.date, loaded.title, loaded.note
             event.citation, event.retired_at = citation(catalog, loaded.source), None
             db.session.add(event)
-        gone = db.select(Event).where(Event.id.not_in(list(catalog.events)),
+        gone = db.select(Event).where(Event.id.not_in(catalog.listed_events),
                                       Event.retired_at.is_(None))
         for event in db.session.scalars(gone):
             event.retired_at = now
@@ -175,8 +176,10 @@ def _apply_question(catalog: Catalog, bank_id: str, position: int, model: Any,
 
 
 def _answer_key(catalog: Catalog, model: Any) -> dict[str, Any]:
-    if isinstance(model, spec.Ordering):
-        return {"items": catalog.ordering_items(model)}
+    if isinstance(model, spec.Ordering) and not model.items:
+        # A chronology is right by its events' order: retitling an event changes wording only.
+        chosen = sorted((catalog.events[e] for e in model.events), key=lambda e: e.date)
+        return {"events": [event.id for event in chosen]}
     return model.answer_key()
 
 

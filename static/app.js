@@ -96,14 +96,19 @@
     list.closest("form").addEventListener("submit", renumber);
   });
 
-  // A timed test counts down and shows its results when time is up.
-  document.querySelectorAll("[data-deadline]").forEach(function (timer) {
-    var deadline = Date.parse(timer.getAttribute("data-deadline"));
+  // A timed test counts down from the server's figure (the learner's clock may be off) and,
+  // when time is up, goes once to the session page, which then shows the results.
+  document.querySelectorAll("[data-seconds-left]").forEach(function (timer) {
+    var end = Date.now() + 1000 * Number(timer.getAttribute("data-seconds-left"));
     var value = timer.querySelector(".timer-value");
     function tick() {
-      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
       value.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
-      if (left === 0) { window.location.reload(); } else { window.setTimeout(tick, 1000); }
+      if (left === 0) {
+        window.location.assign(timer.getAttribute("data-when-done"));
+      } else {
+        window.setTimeout(tick, 1000);
+      }
     }
     tick();
   });
@@ -113,6 +118,13 @@
     var key = event.key;
     if (key === "?" && !typing(event.target)) { toggleHelp(); event.preventDefault(); return; }
     if ((help && help.open) || typing(event.target)) { return; }
+    var target = event.target;
+    var onBody = !target || target === document.body || target === document.documentElement;
+    var answerForm = document.querySelector("form[data-keys=answer]");
+    var inAnswer = answerForm && answerForm.contains(target);
+    // Links, buttons and summaries keep their own Enter and Space.
+    var control = target && /^(A|BUTTON|SUMMARY)$/.test(target.tagName);
+    if (!(onBody || inAnswer) || control) { return; }
     var rate = document.querySelector("form[data-keys=rate]");
     if (rate && /^[1-4]$/.test(key)) {
       rate.querySelector("[data-key='" + key + "']").click();
@@ -120,9 +132,13 @@
       return;
     }
     var flip = document.querySelector("[data-key=flip]");
-    if (flip && (key === " " || key === "Enter")) { flip.click(); event.preventDefault(); return; }
+    if (flip && onBody && (key === " " || key === "Enter")) {
+      flip.click();
+      event.preventDefault();
+      return;
+    }
     var next = document.querySelector("[data-key=continue]");
-    if (next && key === "Enter" && (event.target === document.body || event.target === next)) {
+    if (next && key === "Enter" && onBody) {
       next.click();
       event.preventDefault();
       return;
@@ -136,7 +152,7 @@
         option.focus();
         event.preventDefault();
       }
-    } else if (key === "Enter" && !(event.target && event.target.tagName === "BUTTON")) {
+    } else if (key === "Enter" && (inAnswer || onBody) && !target.classList.contains("order-item")) {
       form.requestSubmit();
       event.preventDefault();
     }

@@ -287,7 +287,6 @@ def test_nul_characters_in_an_import_never_cause_a_server_error(learner, clock, 
     studied(learner, clock)
     data = exported(learner)
     data["reviews"][0]["response"] = "Wash\u0000ington"
-    data["sessions"][0]["eras"] = ["\u0000"]
     data["sessions"][0]["bank_id"] = "demo\u0000"
     for item in data["cards"] + data["reviews"]:
         if item["question_id"] == "demo-card":
@@ -296,3 +295,14 @@ def test_nul_characters_in_an_import_never_cause_a_server_error(learner, clock, 
     response = upload(learner, json.dumps(data))
     assert response.status_code == 302
     assert "Skipped 1 questions" in learner.get("/account").get_data(as_text=True)
+
+
+def test_an_import_with_an_unknown_era_or_a_far_future_time_is_refused(learner, clock, build):
+    studied(learner, clock)
+    data = exported(learner)
+    data["sessions"][0]["eras"] = ["bronze-age"]
+    switch_to_fresh_account(learner, build)
+    assert upload(learner, json.dumps(data)).status_code == 422
+    data["sessions"][0]["eras"] = []
+    data["reviews"][0]["reviewed_at"] = "9999-12-31T23:00:00+00:00"
+    assert upload(learner, json.dumps(data)).status_code == 422

@@ -65,6 +65,33 @@ def test_short_answers_ignore_case_and_punctuation_and_forgive_one_slip(typed, o
     assert (result.note is not None) is (respelled is not None)
 
 
+def test_no_slip_is_forgiven_in_short_words_or_in_the_first_letter():
+    assert not match_text("Indira", ["India"])[0]
+    assert not match_text("Prussia", ["Russia"])[0]
+    assert match_text("Rusia", ["Russia"]) == (True, "Russia")
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("1,100", 1100), ("1 100 km", 1100), ("12.4", 12.4), ("12,4", 12.4), ("1,100.5", 1100.5),
+    ("−5", -5), ("$2 billion", 2)])
+def test_numbers_are_read_as_learners_write_them(typed, value):
+    assert parse_number(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["1965 or 1971", "20, 30", "", "about a thousand"])
+def test_two_numbers_or_none_are_refused_not_guessed(typed):
+    with pytest.raises(InvalidResponse):
+        parse_number(typed)
+
+
+def test_a_response_of_the_wrong_shape_is_invalid_not_a_crash():
+    matching = q(type="matching", prompt="p", pairs={"A": "1", "B": "2"})
+    cloze = q(type="cloze", text="{{a}} and {{b}}")
+    for question, response in ((matching, ["A", "1"]), (cloze, 5), (MC, {"x": 1})):
+        with pytest.raises(InvalidResponse):
+            grade(question, response)
+
+
 def test_accents_are_ignored_and_digits_get_no_typo_tolerance():
     assert match_text("Da'ish", ["Daish"])[0]
     assert match_text("Pérvez", ["Pervez"])[0]

@@ -188,7 +188,7 @@ def test_an_unscheduled_test_leaves_cards_alone_but_a_scheduled_one_reschedules(
 def test_a_timed_test_closes_when_time_is_up(learner, clock):
     url = start_test(learner, time_limit="5")
     page = learner.get(url).get_data(as_text=True)
-    assert 'data-deadline="2026-03-02T12:05:00+00:00"' in page and "5 min 0 s" in page
+    assert 'data-seconds-left="300"' in page and "5 min 0 s" in page
     fields = learner.shown(url)
     clock.advance(minutes=5, seconds=1)
     response = learner.answer(url, fields, choice="Washington")
@@ -222,3 +222,40 @@ def test_another_learners_test_is_not_found(learner, build):
     learner.post("/logout")
     learner.login(other.email)
     assert learner.get(url).status_code == 404
+
+
+def test_a_test_ends_with_its_last_answer_and_looking_at_an_expired_one_changes_nothing(
+        learner, clock):
+    url = start_test(learner, eras=["rapprochement"])  # one question: demo-numeric
+    learner.answer(url, learner.shown(url), answer="1100")
+    assert session_of(url).ended_at == clock.now
+    timed = start_test(learner, time_limit="5")
+    clock.advance(minutes=6)
+    assert "Test results" in learner.get(timed).get_data(as_text=True)
+    assert session_of(timed).ended_at is None  # a GET records nothing
+    listing = learner.get("/tests").get_data(as_text=True)
+    assert listing.count(">Review</a>") == 2
+
+
+def test_a_due_session_never_introduces_a_new_question(learner):
+    due = learner.post("/sessions/due").headers["Location"]
+    bank = learner.start()
+    fields = learner.shown(bank)  # a new question, shown in the bank session
+    response = learner.answer(due, fields, choice="Washington")
+    assert response.status_code == 302 and reviews() == []
+
+
+def test_the_same_question_answered_in_another_tab_is_kept_once(learner):
+    first, second = learner.start(), learner.start()
+    fields = learner.shown(first)
+    assert learner.shown(second) == {**fields, "shown_at": fields["shown_at"]}
+    learner.answer(first, fields, choice="Washington")
+    response = learner.answer(second, fields, choice="Washington")
+    assert response.headers["Location"] == second
+    page = learner.get(second).get_data(as_text=True)
+    assert "your first answer was kept" in page and len(reviews()) == 1
+
+
+def test_ids_beyond_the_database_range_are_not_found(learner):
+    assert learner.get("/sessions/99999999999999999999").status_code == 404
+    assert learner.post("/sessions/99999999999999999999/end").status_code == 404

@@ -78,7 +78,7 @@ def week(build, clock):
     # Sunday: demo-short missed again (relearning: no new lapse); a test left unfinished.
     history.study(pkt(8, 9))
     history.answer("demo-short", False)
-    history.test(pkt(8, 10), ["demo-card"])
+    history.test(pkt(8, 10), ["demo-card", "demo-mc"])
     history.answer("demo-card", True, at=pkt(8, 10, 1))
     return user, clock.set(pkt(9, 13))
 

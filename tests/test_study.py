@@ -240,3 +240,16 @@ def test_today_follows_the_learners_time_zone(learner, clock, build):
     assert "<strong>0</strong> new today" in learner.get("/").get_data(as_text=True)
     clock.advance(minutes=31)  # 04:01 in Karachi: a new day
     assert "<strong>1</strong> new today" in learner.get("/").get_data(as_text=True)
+
+
+def test_a_review_due_later_today_is_offered_now_as_the_home_page_promises(learner, clock):
+    learner.user.new_per_day = 1
+    db.session.commit()
+    session = learner.start()
+    for _ in range(2):  # new -> learning -> review, due in a couple of days at 12:10
+        learner.answer(session, learner.shown(session), choice="Washington")
+    due = card("demo-mc").due
+    clock.set(due.replace(hour=8, minute=0))  # the morning of its due day
+    assert "<strong>1</strong> due today" in learner.get("/").get_data(as_text=True)
+    again = learner.start()
+    assert learner.shown(again)["question_id"] == "demo-mc"

@@ -3,9 +3,10 @@
 import textwrap
 
 from quiz.extensions import db
-from quiz.models import Bank, Card, Question, Review
+from quiz.models import Bank, Card, Event, Question, Review
 from quiz.scheduling import Phase
 from quiz.study import next_prompt
+from tests.conftest import TEST_BANKS
 
 HEADER = """\
 title: History
@@ -158,3 +159,38 @@ def test_the_sync_command_reports_per_bank_and_is_safe_to_rerun(app, build):
     assert "demo: 9 added" in first.output
     second = runner.invoke(args=["questions", "sync"])
     assert "demo: 0 added, 0 updated, 0 revised, 0 retired" in second.output
+
+
+def test_a_broken_event_skips_only_the_banks_that_use_it(build, clock):
+    build.now = clock.now
+    events = (TEST_BANKS / "events.yaml").read_text().replace(
+        "section: on-opposite-sides-of-the-cold-war}}\n  - {id: indo-pak-war-1965",
+        "section: no-such-section}}\n  - {id: indo-pak-war-1965", 1)
+    directory = build.bank_dir({"history.yaml": bank(mc()),
+                                "demo.yaml": (TEST_BANKS / "demo.yaml").read_text()})
+    (directory / "events.yaml").write_text(events)
+    report = build.banks(directory)
+    assert [b.bank_id for b in report.banks] == ["history"]  # demo orders the broken event
+    assert str(directory / "demo.yaml") in report.skipped
+    assert db.session.get(Event, "indo-pak-war-1965") is not None
+    assert db.session.get(Event, "liaquat-washington") is None
+
+
+def test_rewording_a_distractor_or_an_event_title_keeps_progress(build, clock):
+    build.now = clock.now
+    build.banks()
+    learner = build.user()
+    from quiz import study
+
+    session = study.start_session(learner, "demo", clock.now)
+    for qid, response in (("demo-mc", "Washington"), ("demo-tf", "true"),
+                          ("demo-ms", ["CENTO", "SEATO"])):
+        study.answer(learner, session, qid, 0, response, now=clock.now, duration_ms=1,
+                     fuzzing=False)
+    directory = build.bank_dir({"demo.yaml": (TEST_BANKS / "demo.yaml").read_text()
+                                .replace("Warsaw Pact", "The Warsaw Pact")})
+    (directory / "events.yaml").write_text((TEST_BANKS / "events.yaml").read_text()
+                                           .replace("The Indo-Pakistani war", "The 1965 war"))
+    report = build.banks(directory)
+    assert report.banks[0].revised == 0
+    assert db.session.scalars(db.select(Card).where(Card.revised.is_(True))).first() is None

@@ -58,6 +58,10 @@ class Catalog:
     banks: dict[str, LoadedBank] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Whether events.yaml was readable at all, and every id it lists (sound or not): only
+    # events missing from a readable file are retired by sync.
+    events_loaded: bool = False
+    listed_events: list[str] = field(default_factory=list)
 
     def problems_in(self, file: str) -> list[Problem]:
         """The problems reported for one file."""
@@ -87,9 +91,7 @@ def load_catalog(directory: FsPath, only: list[FsPath] | None = None) -> Catalog
         catalog.problems += sources_doc.problems
     events_doc = _read_file(directory / EVENTS_FILE, catalog, required=False)
     if events_doc is not None:
-        events = _validate(events_doc, spec.Events)
-        if events is not None:
-            _check_events(events_doc, events, catalog)
+        _load_events(events_doc, catalog)
         catalog.problems += events_doc.problems
 
     bank_paths = sorted(p for p in directory.glob("*.yaml") if p.name not in SHARED_FILES)
@@ -326,14 +328,32 @@ def _check_source(doc: Document, path: tuple, source: spec.Source, catalog: Cata
                   f"unknown section {source.section!r} of {article.id!r}{hint}")
 
 
-def _check_events(doc: Document, events: spec.Events, catalog: Catalog) -> None:
-    for index, event in enumerate(events.events):
-        if event.id in catalog.events:
-            doc.error(("events", index, "id"), "duplicate-id",
-                      f"event id {event.id!r} is used twice")
+def _load_events(doc: Document, catalog: Catalog) -> None:
+    """Validate events one by one: only sound events enter the catalog, so a question that
+    names a broken one is reported too, rather than linking to an event sync will not write."""
+    data = doc.data
+    raw_events = data.get("events") if isinstance(data, dict) else None
+    header = _validate(doc, spec.Events, {**data, "events": []} if isinstance(
+        raw_events, list) else data)
+    if header is None or not isinstance(raw_events, list):
+        return
+    catalog.events_loaded = True
+    catalog.listed_events = [raw["id"] for raw in raw_events
+                             if isinstance(raw, dict) and isinstance(raw.get("id"), str)]
+    for index, raw in enumerate(raw_events):
+        where = ("events", index)
+        try:
+            event = spec.Event.model_validate(raw)
+        except ValidationError as exc:
+            _report(doc, exc, spec.Events, prefix=where)
             continue
-        _check_source(doc, ("events", index, "source"), event.source, catalog)
-        catalog.events[event.id] = event
+        if event.id in catalog.events:
+            doc.error(where + ("id",), "duplicate-id", f"event id {event.id!r} is used twice")
+            continue
+        before = len(doc.problems)
+        _check_source(doc, where + ("source",), event.source, catalog)
+        if len(doc.problems) == before:
+            catalog.events[event.id] = event
 
 
 def _apply_defaults(data: dict) -> None:

@@ -137,8 +137,7 @@ class MultipleSelect(_Question):
     answers: list[Text] = Field(description="Every right choice, exactly as written in choices.")
 
     def answer_key(self) -> dict[str, Any]:
-        return {"answers": sorted(self.answers),
-                "wrong": sorted(set(map(choice_text, self.choices)) - set(self.answers))}
+        return {"answers": sorted(self.answers)}
 
 
 class TrueFalse(_Question):

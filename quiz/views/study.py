@@ -16,6 +16,7 @@ from quiz.models import Bank, Question, Review, SessionKind, StudySession
 from quiz.scheduling import describe_interval
 
 bp = Blueprint("study", __name__)
+# Ids in URLs are capped at the database's integer range: a larger one is simply not found.
 
 
 def _own_session(session_id: int) -> StudySession:
@@ -85,12 +86,12 @@ def tests() -> str | Response | tuple[str, int]:
             form.tags.errors.append(str(exc))
         else:
             return redirect(url_for("study.show", session_id=session.id))
-    attempts = study.test_attempts(current_user)
+    attempts = study.test_attempts(current_user, clock.utcnow())
     return render_template("study/tests.html", form=form, attempts=attempts), (
         422 if form.errors else 200)
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<int(max=2147483647):session_id>")
 @login_required
 def show(session_id: int) -> str:
     """The next question of the session, or the summary when nothing is left now."""
@@ -98,8 +99,6 @@ def show(session_id: int) -> str:
     now = clock.utcnow()
     prompt = study.next_prompt(current_user, session, now)
     if prompt is None:
-        if session.kind == SessionKind.TEST:
-            study.end_session(session, now)  # a test ends when answered or out of time
         return _summary_page(session, now)
     return _question_page(session, prompt, now)
 
@@ -145,17 +144,20 @@ def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *
 
 
 def _summary_page(session: StudySession, now: datetime) -> str:
-    reviews = study.session_reviews(session) if session.kind == SessionKind.TEST else []
+    reviews = []
+    if session.kind == SessionKind.TEST:
+        for review in study.session_reviews(session):
+            model = study.load_question(review.card.question)
+            reviews.append((review, model, study.regrade(review, model)))
     next_due = None
     if session.kind in (SessionKind.BANK, SessionKind.DUE):
         next_due = study.next_due(current_user, session.bank_id, now)
     return render_template("study/summary.html", session=session,
                            summary=study.summary(session), title=study.session_title(session),
-                           next_due=next_due, reviews=reviews, regrade=study.regrade,
-                           load_question=study.load_question)
+                           next_due=next_due, reviews=reviews)
 
 
-@bp.post("/sessions/<int:session_id>/answers")
+@bp.post("/sessions/<int(max=2147483647):session_id>/answers")
 @login_required
 def answer(session_id: int) -> Response | tuple[str, int]:
     """Record the learner's answer and show the feedback for it."""
@@ -181,11 +183,13 @@ def answer(session_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("study.show", session_id=session.id))
     if outcome.duplicate:
         flash("You already answered this question; your first answer was kept.", "info")
+        if outcome.review.session_id != session.id:  # answered in another tab's session
+            return redirect(url_for("study.show", session_id=session.id))
     return redirect(url_for("study.feedback", session_id=session.id,
                             review_id=outcome.review.id))
 
 
-@bp.get("/sessions/<int:session_id>/reviews/<int:review_id>")
+@bp.get("/sessions/<int(max=2147483647):session_id>/reviews/<int(max=2147483647):review_id>")
 @login_required
 def feedback(session_id: int, review_id: int) -> str:
     """Right or wrong, the correct answer, the explanation and the citation."""
@@ -196,14 +200,15 @@ def feedback(session_id: int, review_id: int) -> str:
     question = review.card.question
     next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
                else None)
+    model = study.load_question(question)
     return render_template("study/feedback.html", review=review, citation=question.citation,
-                           model=study.load_question(question), grade=study.regrade(review),
+                           model=model, grade=study.regrade(review, model),
                            next_in=next_in, question_id=question.id,
                            continue_url=url_for("study.show", session_id=session.id),
                            **_session_chrome(session, clock.utcnow()))
 
 
-@bp.post("/sessions/<int:session_id>/end")
+@bp.post("/sessions/<int(max=2147483647):session_id>/end")
 @login_required
 def end(session_id: int) -> Response:
     """End the session early and show its summary."""
