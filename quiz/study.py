@@ -282,6 +282,13 @@ class StaleForm(Exception):
     """The form is for a question no longer on offer (retired, or a tampered sequence)."""
 
 
+def live_banks() -> list[Bank]:
+    """Banks that still hold active questions, by id."""
+    return list(db.session.scalars(
+        db.select(Bank).where(Bank.id.in_(db.select(Question.bank_id).where(_active())))
+        .order_by(Bank.id)))
+
+
 class NothingToStudy(Exception):
     """No active question matches what the learner asked for."""
 

@@ -71,10 +71,7 @@ def practice() -> str | Response | tuple[str, int]:
 def tests() -> str | Response | tuple[str, int]:
     """Set up a practice test, and list past attempts with their scores."""
     form = TestForm()
-    form.bank_ids.choices = [(b.id, b.title) for b in db.session.scalars(
-        db.select(Bank).where(Bank.id.in_(
-            db.select(Question.bank_id).where(Question.retired_at.is_(None))))
-        .order_by(Bank.id))]
+    form.bank_ids.choices = [(bank.id, bank.title) for bank in study.live_banks()]
     if form.validate_on_submit():
         try:
             session = study.start_test(
