@@ -130,10 +130,8 @@ def item_key(item: str) -> str:
 
 
 def _read_order(items: list[str], form: MultiDict) -> list[str]:
-    # Without JavaScript each item gets a position number; with it, the page posts `order`
-    # (the items in the order the learner arranged them).
-    if form.getlist("order"):
-        return form.getlist("order")
+    # Each item's position comes from its numbered select; with JavaScript, dragging or the
+    # arrow keys fill those selects in, so one path reads both.
     ranked = []
     for item in items:
         try:
