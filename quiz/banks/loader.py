@@ -610,12 +610,21 @@ def _check_across_banks(catalog: Catalog) -> None:
             text = loaded.model.prompt or getattr(loaded.model, "front", None) or ""
             if text and not isinstance(loaded.model, spec.Ordering):
                 prompts.append((normalise(text), bank.file, loaded))
+    # Two cheap upper bounds on difflib's ratio (length difference, shared letters counted once
+    # per prompt) rule out nearly every pair before the costly comparison runs. SequenceMatcher
+    # caches what it learns about its second sequence, so each prompt is set as that once.
+    letters = [Counter(text) for text, _, _ in prompts]
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
     for i, (text, file, loaded) in enumerate(prompts):
-        for other_text, other_file, other in prompts[:i]:
+        matcher.set_seq2(text)
+        for j, (other_text, other_file, other) in enumerate(prompts[:i]):
             if abs(len(text) - len(other_text)) > len(text) * (1 - NEAR_DUPLICATE) + 2:
                 continue
-            matcher = difflib.SequenceMatcher(None, text, other_text, autojunk=False)
-            if matcher.quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE:
+            shared = (letters[i] & letters[j]).total()
+            if 2 * shared < NEAR_DUPLICATE * (len(text) + len(other_text)):
+                continue
+            matcher.set_seq1(other_text)
+            if matcher.ratio() >= NEAR_DUPLICATE:
                 catalog.problems.append(Problem(
                     file, loaded.line, 5, "warning", "near-duplicate",
                     f"prompt of {loaded.model.id!r} nearly repeats {other.model.id!r} "
