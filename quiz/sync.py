@@ -92,8 +92,9 @@ def _apply_events(catalog: Catalog, *, now: datetime) -> None:
     """Upsert the timeline's sound events; events no longer listed are retired, not deleted
     (a broken event is simply left as it was)."""
     try:
+        known = {event.id: event for event in db.session.scalars(db.select(Event))}
         for loaded in catalog.events.values():
-            event = db.session.get(Event, loaded.id) or Event(id=loaded.id)
+            event = known.get(loaded.id) or Event(id=loaded.id)
             event.date, event.title, event.note = loaded.date, loaded.title, loaded.note
             event.citation, event.retired_at = citation(catalog, loaded.source), None
             db.session.add(event)
@@ -116,15 +117,17 @@ def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankR
             db.session.add(bank)
         bank.title, bank.description, bank.synced_at = loaded.title, loaded.description, now
         db.session.flush()
-        # One query loads every question (with tags and events) into the identity map, so
-        # the per-question lookups below cost no round trip.
-        db.session.scalars(db.select(Question).options(
-            selectinload(Question.tags), selectinload(Question.events))
-            .where(Question.id.in_([item.model.id for item in loaded.questions]))).all()
+        # One query loads every question with its tags and events, so applying each
+        # question costs no round trip of its own.
+        existing = {question.id: question for question in db.session.scalars(
+            db.select(Question).options(selectinload(Question.tags),
+                                        selectinload(Question.events))
+            .where(Question.id.in_([item.model.id for item in loaded.questions])))}
         seen: set[str] = set()
         for item in loaded.questions:
             seen.add(item.model.id)
-            _apply_question(catalog, loaded.id, item.position, item.model, report, now=now)
+            _apply_question(catalog, loaded.id, item.position, item.model, report,
+                            existing.get(item.model.id), now=now)
         stale = db.session.scalars(db.select(Question).where(
             Question.bank_id == loaded.id, Question.retired_at.is_(None),
             Question.id.not_in(seen) if seen else Question.id.is_not(None)))
@@ -139,11 +142,10 @@ def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankR
 
 
 def _apply_question(catalog: Catalog, bank_id: str, position: int, model: Any,
-                    report: BankReport, *, now: datetime) -> None:
+                    report: BankReport, question: Question | None, *, now: datetime) -> None:
     data = question_spec(catalog, model)
     answer_hash = _digest(_answer_key(catalog, model))
     content_hash = _digest(data)
-    question = db.session.get(Question, model.id)
     created = question is None
     if created:
         question = Question(id=model.id, answer_hash=answer_hash, content_hash="")
@@ -170,8 +172,8 @@ def _apply_question(catalog: Catalog, bank_id: str, position: int, model: Any,
     linked = sorted(set(model.events))
     if [link.event_id for link in question.events] != linked:
         question.events = [QuestionEvent(event_id=event_id) for event_id in linked]
-    db.session.flush()
     if created and model.replaces:
+        db.session.flush()  # the new question's row must exist before cards point at it
         report.replaced += _carry_over(model.replaces, model.id, now=now)
 
 

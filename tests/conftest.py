@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from quiz import clock as clock_module
@@ -157,6 +157,21 @@ class Builder:
         for name, content in files.items():
             (directory / name).write_text(content, encoding="utf-8")
         return directory
+
+
+def count_queries(function, *args, **kwargs) -> int:
+    """How many SQL statements `function` sends: proves a page or job runs no query per row."""
+    statements = []
+
+    def record(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        function(*args, **kwargs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
 
 
 @pytest.fixture

@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sqlalchemy import event
 
 from quiz import stats
 from quiz.extensions import db
 from quiz.models import Card
 from tests.builders_history import History
-from tests.conftest import TEST_BANKS
+from tests.conftest import TEST_BANKS, count_queries
 
 KARACHI = ZoneInfo("Asia/Karachi")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -190,20 +189,6 @@ def test_dashboard_gathers_every_figure(week):
     assert figures.states.review == 4 and len(figures.days) == 365
     assert len(figures.weeks) == 12 and len(figures.forecast) == 30
     assert len(figures.lapsed) == 2 and len(figures.tests) == 2
-
-
-def count_queries(function, *args) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        function(*args)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_the_dashboard_runs_the_same_number_of_queries_whatever_the_number_of_cards(

@@ -6,7 +6,7 @@ from quiz.extensions import db
 from quiz.models import Bank, Card, Event, Question, Review
 from quiz.scheduling import Phase
 from quiz.study import next_prompt
-from tests.conftest import TEST_BANKS
+from tests.conftest import TEST_BANKS, count_queries
 
 HEADER = """\
 title: History
@@ -56,6 +56,20 @@ def test_sync_loads_banks_and_is_idempotent(build, clock):
     demo = db.session.get(Question, "demo-order")
     assert demo.spec["items"][0] == "Liaquat Ali Khan chooses Washington"  # from events
     assert db.session.get(Question, "demo-numeric").era == "rapprochement"
+
+
+def test_sync_runs_the_same_number_of_queries_whatever_the_number_of_questions(build, clock):
+    def sync(directory):
+        return build.banks(directory, now=clock.now)
+
+    small = build.bank_dir({"history.yaml": bank(*(mc(f"q{i}", f"Question {i}?")
+                                                   for i in range(3)))})
+    first_small, again_small = count_queries(sync, small), count_queries(sync, small)
+    large = build.bank_dir({"history.yaml": bank(*(mc(f"q{i}", f"Question {i}?")
+                                                   for i in range(30)))})
+    sync(large)  # adds 27 questions: inserts are per row, so only the re-sync is compared
+    assert count_queries(sync, large) == again_small
+    assert again_small < first_small
 
 
 def test_editing_wording_keeps_every_learners_fsrs_state(build, clock):
