@@ -161,6 +161,17 @@ def _answered_ids(session: StudySession) -> set[str]:
         .where(Review.session_id == session.id)))
 
 
+def _retired_among(question_ids: list[str]) -> set[str]:
+    return set(db.session.scalars(db.select(Question.id).where(
+        Question.id.in_(question_ids), Question.retired_at.is_not(None))))
+
+
+def _still_askable(session: StudySession, answered: set[str], retired: set[str]) -> list[str]:
+    """A fixed list's questions not yet answered that can still be asked (a question retired
+    from its bank mid-session cannot be, so it neither waits nor counts against a score)."""
+    return [q for q in session.question_ids if q not in answered and q not in retired]
+
+
 def _next_listed(user: User, session: StudySession) -> Prompt | None:
     """Practice and tests ask their fixed list of questions in order, each once."""
     answered = _answered_ids(session)
@@ -219,9 +230,8 @@ def progress(user: User, session: StudySession, now: datetime) -> Progress:
     if session.finished_at(now) is not None:
         return Progress(done, 0)
     if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
-        live = db.session.scalar(db.select(func.count()).select_from(Question).where(
-            Question.id.in_(session.question_ids), _active())) or 0
-        return Progress(done, max(0, live - done))
+        return Progress(done, len(_still_askable(session, _answered_ids(session),
+                                                 _retired_among(session.question_ids))))
     bank_id = session.bank_id if session.kind == SessionKind.BANK else None
     scope = _in_scope(bank_id)
     due = db.session.scalar(
@@ -478,7 +488,10 @@ def summary(session: StudySession) -> Summary:
                   func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0),
                   func.coalesce(func.sum(Review.score), 0.0))
         .where(Review.session_id == session.id)).one()
-    possible = len(session.question_ids) if session.kind == SessionKind.TEST else None
+    possible = None
+    if session.kind == SessionKind.TEST:
+        possible = int(answered) + len(_still_askable(
+            session, _answered_ids(session), _retired_among(session.question_ids)))
     return Summary(int(answered), int(correct), float(points), possible)
 
 
@@ -506,11 +519,18 @@ class Attempt:
 
 
 def test_attempts(user: User, now: datetime) -> list[Attempt]:
-    """The learner's practice tests, newest first, scored in one query."""
+    """The learner's practice tests, newest first, scored in three queries whatever their
+    number."""
     sessions = list(db.session.scalars(
         db.select(StudySession).where(StudySession.user_id == user.id,
                                       StudySession.kind == SessionKind.TEST)
         .order_by(StudySession.started_at.desc(), StudySession.id.desc())))
+    answered: dict[int, set[str]] = {}
+    for session_id, question_id in db.session.execute(
+            db.select(Review.session_id, Card.question_id).join(Card, Card.id == Review.card_id)
+            .where(Review.session_id.in_([s.id for s in sessions]))):
+        answered.setdefault(session_id, set()).add(question_id)
+    retired = _retired_among(sorted({q for s in sessions for q in s.question_ids}))
     totals = {row.session_id: row for row in db.session.execute(
         db.select(Review.session_id, func.count().label("answered"),
                   func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
@@ -521,9 +541,10 @@ def test_attempts(user: User, now: datetime) -> list[Attempt]:
     attempts = []
     for session in sessions:
         row = totals.get(session.id)
+        count = int(row.answered) if row else 0
+        possible = count + len(_still_askable(session, answered.get(session.id, set()), retired))
         attempts.append(Attempt(session, Summary(
-            int(row.answered) if row else 0, int(row.correct) if row else 0,
-            float(row.points) if row else 0.0, len(session.question_ids)),
+            count, int(row.correct) if row else 0, float(row.points) if row else 0.0, possible),
             session.finished_at(now) is not None))
     return attempts
 

@@ -148,6 +148,13 @@ class Builder:
         """Sync a directory of banks (default: the demo bank with every type)."""
         return sync_directory(directory, now=now or clock_module.utcnow())
 
+    def retire(self, *question_ids: str, now: datetime | None = None):
+        """Sync the demo bank again without `question_ids`, as an author deleting them would."""
+        header, *blocks = re.split(r"(?m)^(?=  - id: )", (TEST_BANKS / "demo.yaml").read_text())
+        kept = [b for b in blocks if b.split(maxsplit=3)[2] not in question_ids]
+        assert len(kept) == len(blocks) - len(question_ids), "unknown question id"
+        return self.banks(self.bank_dir({"demo.yaml": header + "".join(kept)}), now=now)
+
     def bank_dir(self, files: dict[str, str]) -> Path:
         """A questions directory holding the test sources and events plus `files`."""
         directory = self.tmp_path / "questions"

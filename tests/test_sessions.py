@@ -174,6 +174,25 @@ def test_a_test_scores_partial_credit_and_counts_unanswered_questions_as_zero(le
     assert "7 questions went unanswered and scored zero." in page
 
 
+def test_a_question_retired_during_a_test_is_not_asked_and_does_not_count_against_it(
+        learner, build, clock):
+    url = start_test(learner, eras=["cold-war"])
+    fields = learner.shown(url)
+    asked = [fields["question_id"]]
+    answer_right(learner, url, fields)
+    unanswered = [q for q in session_of(url).question_ids if q not in asked]
+    build.retire(asked[0], unanswered[0])  # one answered, one not yet asked
+    assert study.progress(learner.user, session_of(url), clock.now) == study.Progress(1, 6)
+    while fields := learner.shown(url):
+        asked.append(fields["question_id"])
+        answer_right(learner, url, fields)
+    assert unanswered[0] not in asked and len(asked) == 7
+    summary = study.summary(session_of(url))
+    assert (summary.answered, summary.possible, summary.score) == (7, 7, 1.0)
+    (attempt,) = study.test_attempts(learner.user, clock.now)
+    assert attempt.summary == summary
+
+
 def test_an_unscheduled_test_leaves_cards_alone_but_a_scheduled_one_reschedules(learner):
     url = start_test(learner)
     answer_right(learner, url, learner.shown(url))
