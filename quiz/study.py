@@ -549,6 +549,24 @@ def test_attempts(user: User, now: datetime) -> list[Attempt]:
     return attempts
 
 
+def pending_in_tests(user: User, now: datetime) -> dict[str, StudySession]:
+    """Questions the learner's open practice tests have yet to ask, each with the earliest
+    test asking it. Pages that look an answer up hide it until then, so a test measures
+    what the learner remembers rather than what another tab shows."""
+    pending: dict[str, StudySession] = {}
+    for test in db.session.scalars(
+            db.select(StudySession).where(StudySession.user_id == user.id,
+                                          StudySession.kind == SessionKind.TEST,
+                                          StudySession.ended_at.is_(None))
+            .order_by(StudySession.started_at, StudySession.id)):
+        if test.finished_at(now) is None:
+            answered = _answered_ids(test)
+            for question_id in test.question_ids:
+                if question_id not in answered:
+                    pending.setdefault(question_id, test)
+    return pending
+
+
 def session_reviews(session: StudySession) -> list[Review]:
     """A session's answers in the order given, for a test's answer-by-answer review."""
     return list(db.session.scalars(

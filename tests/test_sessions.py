@@ -278,3 +278,43 @@ def test_the_same_question_answered_in_another_tab_is_kept_once(learner):
 def test_ids_beyond_the_database_range_are_not_found(learner):
     assert learner.get("/sessions/99999999999999999999").status_code == 404
     assert learner.post("/sessions/99999999999999999999/end").status_code == 404
+
+
+def test_an_open_test_hides_the_answers_it_has_yet_to_ask_until_it_ends(learner, clock):
+    bank_url = learner.start()
+    fields = learner.shown(bank_url)
+    old_feedback = answer_right(learner, bank_url, fields).headers["Location"]
+    question_id = fields["question_id"]
+    clock.advance(minutes=5)
+    earlier_test = start_test(learner)
+    while fields := learner.shown(earlier_test):
+        answer_right(learner, earlier_test, fields)
+    clock.advance(minutes=5)
+    url = start_test(learner)  # every demo question again, none answered yet
+
+    page = learner.get(f"/questions/{question_id}").get_data(as_text=True)
+    assert "Correct answer" not in page and "Source:" not in page
+    assert f'href="{url}"' in page and "have not answered" not in page
+    response = learner.get(old_feedback)
+    assert response.status_code == 403
+    assert "Finish or end that test" in response.get_data(as_text=True)
+    summary = learner.get(earlier_test).get_data(as_text=True)
+    assert summary.count("Hidden while your") == 9 and "correct:" not in summary
+
+    learner.post(f"{url}/end", token_from=url)
+    assert "Correct answer" in learner.get(f"/questions/{question_id}").get_data(as_text=True)
+    assert learner.get(old_feedback).status_code == 200
+    assert "Hidden while your" not in learner.get(earlier_test).get_data(as_text=True)
+
+
+def test_what_a_learner_answers_after_starting_a_test_is_not_hidden(learner, clock):
+    url = start_test(learner)
+    clock.advance(minutes=1)
+    bank_url = learner.start()
+    fields = learner.shown(bank_url)
+    response = learner.get(answer_right(learner, bank_url, fields).headers["Location"])
+    assert response.status_code == 200 and "Source:" in response.get_data(as_text=True)
+    first = learner.shown(url)["question_id"]
+    answer_right(learner, url, learner.shown(url))
+    page = learner.get(f"/questions/{first}").get_data(as_text=True)
+    assert "Correct answer" in page  # the test has asked it: nothing left to protect

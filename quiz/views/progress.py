@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from quiz import charts, clock, stats
+from quiz import charts, clock, stats, study
 from quiz.banks import spec
 from quiz.extensions import db
 from quiz.models import Question
@@ -36,10 +36,12 @@ def question(question_id: str) -> str:
     if not re.fullmatch(spec.ID_PATTERN, question_id):
         abort(404, description="There is no such question.")
     found = db.get_or_404(Question, question_id, description="There is no such question.")
-    history = stats.question_history(current_user, found, clock.utcnow())
+    now = clock.utcnow()
+    history = stats.question_history(current_user, found, now)
     return render_template("progress/question.html", history=history,
                            prompt=stats.question_text(found.spec),
-                           tz=clock.zone(current_user.time_zone))
+                           tz=clock.zone(current_user.time_zone),
+                           open_test=study.pending_in_tests(current_user, now).get(found.id))
 
 
 # --- Presenting the figures as charts: words and shapes only, every number from `stats`.

@@ -143,9 +143,11 @@ def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *
 def _summary_page(session: StudySession, now: datetime) -> str:
     reviews = []
     if session.kind == SessionKind.TEST:
+        pending = study.pending_in_tests(current_user, now)
         for review in study.session_reviews(session):
             model = study.load_question(review.card.question)
-            reviews.append((review, model, study.regrade(review, model)))
+            reviews.append((review, model, study.regrade(review, model),
+                            _hidden_by(pending, review)))
     next_due = None
     if session.kind in (SessionKind.BANK, SessionKind.DUE):
         next_due = study.next_due(current_user, session.bank_id, now)
@@ -195,6 +197,10 @@ def feedback(session_id: int, review_id: int) -> str:
     if review is None or review.user_id != current_user.id or review.session_id != session.id:
         abort(404)
     question = review.card.question
+    now = clock.utcnow()
+    if _hidden_by(study.pending_in_tests(current_user, now), review):
+        abort(403, description="This answer is hidden while your open practice test has yet "
+                               "to ask the question. Finish or end that test to see it again.")
     next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
                else None)
     model = study.load_question(question)
@@ -202,7 +208,14 @@ def feedback(session_id: int, review_id: int) -> str:
                            model=model, grade=study.regrade(review, model),
                            next_in=next_in, question_id=question.id,
                            continue_url=url_for("study.show", session_id=session.id),
-                           **_session_chrome(session, clock.utcnow()))
+                           **_session_chrome(session, now))
+
+
+def _hidden_by(pending: dict[str, StudySession], review: Review) -> StudySession | None:
+    """The open test that hides the feedback on `review`: answers given before the test
+    began are hidden; what the learner studies after starting it is not."""
+    test = pending.get(review.card.question_id)
+    return test if test is not None and review.reviewed_at < test.started_at else None
 
 
 @bp.post("/sessions/<int(max=2147483647):session_id>/end")
