@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 
 from quiz import grading, scheduling, tallies
 from quiz.banks import spec
 from quiz.clock import study_day
 from quiz.extensions import db
-from quiz.models import Card, Question, QuestionTag, Review, SessionKind, StudySession, User
+from quiz.models import Card, Question, QuestionTag, Review, User
 from quiz.scheduling import Phase, Rating
-from quiz.study import load_question, policy_for
+from quiz.study import load_question, policy_for, test_attempts
 
 HEATMAP_DAYS = 365
 ACCURACY_WEEKS = 12
@@ -251,20 +251,12 @@ def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list
 
 
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
-    """Finished practice tests, oldest first, each scored as its marks over its length."""
-    rows = db.session.execute(
-        db.select(StudySession, func.coalesce(func.sum(Review.score), 0.0).label("marks"))
-        .outerjoin(Review, Review.session_id == StudySession.id)
-        .where(StudySession.user_id == user.id, StudySession.kind == SessionKind.TEST,
-               or_(StudySession.ended_at.is_not(None), StudySession.time_limit_s.is_not(None)))
-        .group_by(StudySession.id)).all()
-    # A timed test that ran out is finished at its deadline, ended or not.
-    finished = [(session.finished_at(now), session, float(marks)) for session, marks in rows]
-    finished = sorted((item for item in finished if item[0] is not None and item[0] <= now
-                       and item[1].question_ids), key=lambda item: (item[0], item[1].id))
-    return [ScoredTest(session.id, study_day(at, user.time_zone).day, at,
-                       len(session.question_ids), marks / len(session.question_ids))
-            for at, session, marks in finished]
+    """Finished practice tests, oldest first, each scored as on the tests page."""
+    finished = sorted((a for a in test_attempts(user, now)
+                       if a.finished_at is not None and a.summary.possible),
+                      key=lambda a: (a.finished_at, a.session.id))
+    return [ScoredTest(a.session.id, study_day(a.finished_at, user.time_zone).day,
+                       a.finished_at, a.summary.possible, a.summary.score) for a in finished]
 
 
 def dashboard(user: User, now: datetime) -> Dashboard:

@@ -161,15 +161,20 @@ def _answered_ids(session: StudySession) -> set[str]:
         .where(Review.session_id == session.id)))
 
 
-def _retired_among(question_ids: list[str]) -> set[str]:
-    return set(db.session.scalars(db.select(Question.id).where(
-        Question.id.in_(question_ids), Question.retired_at.is_not(None))))
+def _retired_among(question_ids: list[str]) -> dict[str, datetime]:
+    """When each retired question among `question_ids` was retired."""
+    return dict(db.session.execute(db.select(Question.id, Question.retired_at).where(
+        Question.id.in_(question_ids), Question.retired_at.is_not(None))).all())
 
 
-def _still_askable(session: StudySession, answered: set[str], retired: set[str]) -> list[str]:
-    """A fixed list's questions not yet answered that can still be asked (a question retired
-    from its bank mid-session cannot be, so it neither waits nor counts against a score)."""
-    return [q for q in session.question_ids if q not in answered and q not in retired]
+def _still_askable(session: StudySession, answered: set[str],
+                   retired: dict[str, datetime]) -> list[str]:
+    """A fixed list's questions not yet answered that count towards it. One retired from its
+    bank before the session closed can no longer be asked, so it neither waits nor counts
+    against a score; one retired after it closed still counts, so an old score never moves."""
+    closed = session.ended_at or session.deadline
+    return [q for q in session.question_ids if q not in answered
+            and (q not in retired or (closed is not None and retired[q] > closed))]
 
 
 def _next_listed(user: User, session: StudySession) -> Prompt | None:
@@ -225,13 +230,15 @@ class Progress:
 
 def progress(user: User, session: StudySession, now: datetime) -> Progress:
     """Answered in this session, and what is left to study today (or in the test)."""
-    done = len(_answered_ids(session)) if session.kind in (
-        SessionKind.PRACTICE, SessionKind.TEST) else summary(session).answered
+    if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
+        answered = _answered_ids(session)
+        if session.finished_at(now) is not None:
+            return Progress(len(answered), 0)
+        return Progress(len(answered), len(_still_askable(
+            session, answered, _retired_among(session.question_ids))))
+    done = summary(session).answered
     if session.finished_at(now) is not None:
         return Progress(done, 0)
-    if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
-        return Progress(done, len(_still_askable(session, _answered_ids(session),
-                                                 _retired_among(session.question_ids))))
     bank_id = session.bank_id if session.kind == SessionKind.BANK else None
     scope = _in_scope(bank_id)
     due = db.session.scalar(
@@ -511,59 +518,68 @@ def session_title(session: StudySession) -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """A practice test taken, with its numbers."""
+    """A practice test taken, with its numbers; `finished_at` is None while it is open."""
 
     session: StudySession
     summary: Summary
-    finished: bool
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
 
 
 def test_attempts(user: User, now: datetime) -> list[Attempt]:
-    """The learner's practice tests, newest first, scored in three queries whatever their
+    """The learner's practice tests, newest first, scored in four queries whatever their
     number."""
     sessions = list(db.session.scalars(
         db.select(StudySession).where(StudySession.user_id == user.id,
                                       StudySession.kind == SessionKind.TEST)
         .order_by(StudySession.started_at.desc(), StudySession.id.desc())))
+    ids = [s.id for s in sessions]
     answered: dict[int, set[str]] = {}
     for session_id, question_id in db.session.execute(
             db.select(Review.session_id, Card.question_id).join(Card, Card.id == Review.card_id)
-            .where(Review.session_id.in_([s.id for s in sessions]))):
+            .where(Review.session_id.in_(ids))):
         answered.setdefault(session_id, set()).add(question_id)
     retired = _retired_among(sorted({q for s in sessions for q in s.question_ids}))
     totals = {row.session_id: row for row in db.session.execute(
         db.select(Review.session_id, func.count().label("answered"),
                   func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
                   .label("correct"),
-                  func.coalesce(func.sum(Review.score), 0.0).label("points"))
-        .where(Review.session_id.in_([s.id for s in sessions]))
-        .group_by(Review.session_id))}
+                  func.coalesce(func.sum(Review.score), 0.0).label("points"),
+                  func.max(Review.reviewed_at).label("last"))
+        .where(Review.session_id.in_(ids)).group_by(Review.session_id))}
     attempts = []
     for session in sessions:
         row = totals.get(session.id)
         count = int(row.answered) if row else 0
-        possible = count + len(_still_askable(session, answered.get(session.id, set()), retired))
+        left = _still_askable(session, answered.get(session.id, set()), retired)
+        finished_at = session.finished_at(now)
+        if finished_at is None and not left and session.question_ids:
+            # Every question it still had was retired: it ran out when the last one went.
+            gone = [retired[q] for q in session.question_ids if q in retired]
+            finished_at = max(gone + ([row.last] if row else []))
         attempts.append(Attempt(session, Summary(
-            count, int(row.correct) if row else 0, float(row.points) if row else 0.0, possible),
-            session.finished_at(now) is not None))
+            count, int(row.correct) if row else 0, float(row.points) if row else 0.0,
+            count + len(left)), finished_at))
     return attempts
 
 
 def pending_in_tests(user: User, now: datetime) -> dict[str, StudySession]:
-    """Questions the learner's open practice tests have yet to ask, each with the earliest
-    test asking it. Pages that look an answer up hide it until then, so a test measures
-    what the learner remembers rather than what another tab shows."""
+    """Questions the learner's open practice tests have yet to ask, each with the latest test
+    asking it. Pages that look an answer up hide it until then, so a test measures what the
+    learner remembers rather than what another tab shows."""
     pending: dict[str, StudySession] = {}
     for test in db.session.scalars(
             db.select(StudySession).where(StudySession.user_id == user.id,
                                           StudySession.kind == SessionKind.TEST,
                                           StudySession.ended_at.is_(None))
-            .order_by(StudySession.started_at, StudySession.id)):
+            .order_by(StudySession.started_at.desc(), StudySession.id.desc())):
         if test.finished_at(now) is None:
-            answered = _answered_ids(test)
-            for question_id in test.question_ids:
-                if question_id not in answered:
-                    pending.setdefault(question_id, test)
+            for question_id in _still_askable(test, _answered_ids(test),
+                                              _retired_among(test.question_ids)):
+                pending.setdefault(question_id, test)
     return pending
 
 

@@ -151,11 +151,19 @@ def _mc(qid: str, prompt: str, answer_first: bool = True) -> str:
             " source: {article: new-best-friends, section: lets-do-business}}\n")
 
 
-@pytest.mark.parametrize("second", ["Which capital did Liaquat Ali Khan visit in 1950 ?",
-                                    "Which capital did Liaquat Ali Khan visit in May 1950?"])
-def test_near_duplicate_prompts_are_a_warning(tmp_path, second):
-    problems = _bank_with(tmp_path, _mc("a", "Which capital did Liaquat Ali Khan visit in 1950?")
-                          + _mc("b", second, False))
+LONG_PROMPT = ("Which capital did Liaquat Ali Khan, the first prime minister of Pakistan, "
+               "choose to visit in 1950 after he had received invitations from both Washington "
+               "and Moscow?")
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Which capital did Liaquat Ali Khan visit in 1950?",
+     "Which capital did Liaquat Ali Khan visit in 1950 ?"),
+    ("Which capital did Liaquat Ali Khan visit in 1950?",
+     "Which capital did Liaquat Ali Khan visit in May 1950?"),
+    (LONG_PROMPT, LONG_PROMPT[:-1] + " during those years?")])  # 19 letters longer, 94% alike
+def test_near_duplicate_prompts_are_a_warning(tmp_path, first, second):
+    problems = _bank_with(tmp_path, _mc("a", first) + _mc("b", second, False))
     (warning,) = [p for p in problems if p.code == "near-duplicate"]
     assert warning.severity == "warning" and warning.line == 7
     assert "nearly repeats 'a'" in warning.message

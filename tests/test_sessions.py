@@ -1,8 +1,9 @@
 """What to study: everything due, practice by era and theme, and scored practice tests."""
 
 import re
+from datetime import timedelta
 
-from quiz import study
+from quiz import stats, study
 from quiz.extensions import db
 from quiz.models import Card, Review, SessionKind, StudySession
 from quiz.scheduling import Phase
@@ -318,3 +319,54 @@ def test_what_a_learner_answers_after_starting_a_test_is_not_hidden(learner, clo
     answer_right(learner, url, learner.shown(url))
     page = learner.get(f"/questions/{first}").get_data(as_text=True)
     assert "Correct answer" in page  # the test has asked it: nothing left to protect
+
+
+def test_answers_given_before_any_open_test_that_still_asks_them_stay_hidden(learner, clock):
+    start_test(learner, eras=["rapprochement"])  # asks only demo-numeric
+    clock.advance(minutes=1)
+    bank_url = learner.start()
+    fields = learner.shown(bank_url)
+    feedback = answer_right(learner, bank_url, fields).headers["Location"]
+    clock.advance(minutes=1)
+    start_test(learner)  # asks every question, this one too
+    assert learner.get(feedback).status_code == 403
+
+
+def test_a_test_left_with_only_retired_questions_is_finished_and_hides_nothing(
+        learner, build, clock):
+    bank_url = learner.start()
+    old_feedback = answer_right(learner, bank_url, learner.shown(bank_url)).headers["Location"]
+    clock.advance(minutes=1)
+    url = start_test(learner, eras=["cold-war"])
+    for _ in range(7):
+        answer_right(learner, url, learner.shown(url))
+    last = learner.shown(url)["question_id"]
+    clock.advance(minutes=1)
+    build.retire(last, now=clock.now)
+    clock.advance(minutes=1)
+    (attempt,) = study.test_attempts(learner.user, clock.now)
+    assert attempt.finished_at == clock.now - timedelta(minutes=1)
+    assert (attempt.summary.answered, attempt.summary.possible) == (7, 7)
+    assert study.pending_in_tests(learner.user, clock.now) == {}
+    assert learner.get(old_feedback).status_code == 200
+    assert ">Review</a>" in learner.get("/tests").get_data(as_text=True)
+    (scored,) = stats.scored_tests(learner.user, clock.now)
+    assert scored.questions == 7 and scored.score == 1.0
+
+
+def test_retiring_a_question_after_a_test_ended_leaves_its_score_alone(learner, build, clock):
+    url = start_test(learner, eras=["cold-war"])
+    answer_right(learner, url, learner.shown(url))
+    learner.post(f"{url}/end", token_from=url)
+    unanswered = [q for q in session_of(url).question_ids if q not in _answered(url)]
+    clock.advance(days=30)
+    build.retire(unanswered[0], now=clock.now)
+    summary = study.summary(session_of(url))
+    assert (summary.answered, summary.possible) == (1, 8)
+    (attempt,) = study.test_attempts(learner.user, clock.now)
+    assert attempt.summary == summary
+
+
+def _answered(url):
+    return {review.card.question_id for review in reviews() if review.session_id ==
+            session_of(url).id}

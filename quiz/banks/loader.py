@@ -610,18 +610,19 @@ def _check_across_banks(catalog: Catalog) -> None:
             text = loaded.model.prompt or getattr(loaded.model, "front", None) or ""
             if text and not isinstance(loaded.model, spec.Ordering):
                 prompts.append((normalise(text), bank.file, loaded))
-    # Two cheap upper bounds on difflib's ratio (length difference, shared letters counted once
-    # per prompt) rule out nearly every pair before the costly comparison runs. SequenceMatcher
-    # caches what it learns about its second sequence, so each prompt is set as that once.
+    # Two cheap upper bounds on difflib's ratio, 2 * matched / total length, rule out nearly
+    # every pair before the costly comparison runs: at most the shorter prompt can match, and
+    # at most the letters both share. SequenceMatcher caches what it learns about its second
+    # sequence, so each prompt is set as that once.
     letters = [Counter(text) for text, _, _ in prompts]
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     for i, (text, file, loaded) in enumerate(prompts):
         matcher.set_seq2(text)
         for j, (other_text, other_file, other) in enumerate(prompts[:i]):
-            if abs(len(text) - len(other_text)) > len(text) * (1 - NEAR_DUPLICATE) + 2:
+            total = len(text) + len(other_text)
+            if 2 * min(len(text), len(other_text)) < NEAR_DUPLICATE * total:
                 continue
-            shared = (letters[i] & letters[j]).total()
-            if 2 * shared < NEAR_DUPLICATE * (len(text) + len(other_text)):
+            if 2 * (letters[i] & letters[j]).total() < NEAR_DUPLICATE * total:
                 continue
             matcher.set_seq1(other_text)
             if matcher.ratio() >= NEAR_DUPLICATE:
