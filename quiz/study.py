@@ -155,10 +155,18 @@ def _unseen(user: User, scope: Any) -> Any:
             .where(scope, or_(Card.id.is_(None), Card.phase == int(Phase.NEW))))
 
 
+def _answered_by_session(session_ids: list[int]) -> dict[int, set[str]]:
+    """The questions answered in each of these sessions, in one query."""
+    answered: dict[int, set[str]] = {}
+    for session_id, question_id in db.session.execute(
+            db.select(Review.session_id, Card.question_id).join(Card, Card.id == Review.card_id)
+            .where(Review.session_id.in_(session_ids))):
+        answered.setdefault(session_id, set()).add(question_id)
+    return answered
+
+
 def _answered_ids(session: StudySession) -> set[str]:
-    return set(db.session.scalars(
-        db.select(Card.question_id).join(Review, Review.card_id == Card.id)
-        .where(Review.session_id == session.id)))
+    return _answered_by_session([session.id]).get(session.id, set())
 
 
 def _retired_among(question_ids: list[str]) -> dict[str, datetime]:
@@ -537,11 +545,7 @@ def test_attempts(user: User, now: datetime) -> list[Attempt]:
                                       StudySession.kind == SessionKind.TEST)
         .order_by(StudySession.started_at.desc(), StudySession.id.desc())))
     ids = [s.id for s in sessions]
-    answered: dict[int, set[str]] = {}
-    for session_id, question_id in db.session.execute(
-            db.select(Review.session_id, Card.question_id).join(Card, Card.id == Review.card_id)
-            .where(Review.session_id.in_(ids))):
-        answered.setdefault(session_id, set()).add(question_id)
+    answered = _answered_by_session(ids)
     retired = _retired_among(sorted({q for s in sessions for q in s.question_ids}))
     totals = {row.session_id: row for row in db.session.execute(
         db.select(Review.session_id, func.count().label("answered"),
@@ -570,17 +574,27 @@ def pending_in_tests(user: User, now: datetime) -> dict[str, StudySession]:
     """Questions the learner's open practice tests have yet to ask, each with the latest test
     asking it. Pages that look an answer up hide it until then, so a test measures what the
     learner remembers rather than what another tab shows."""
+    tests = [test for test in db.session.scalars(
+        db.select(StudySession).where(StudySession.user_id == user.id,
+                                      StudySession.kind == SessionKind.TEST,
+                                      StudySession.ended_at.is_(None))
+        .order_by(StudySession.started_at.desc(), StudySession.id.desc()))
+        if test.finished_at(now) is None]
+    answered = _answered_by_session([test.id for test in tests])
+    retired = _retired_among(sorted({q for test in tests for q in test.question_ids}))
     pending: dict[str, StudySession] = {}
-    for test in db.session.scalars(
-            db.select(StudySession).where(StudySession.user_id == user.id,
-                                          StudySession.kind == SessionKind.TEST,
-                                          StudySession.ended_at.is_(None))
-            .order_by(StudySession.started_at.desc(), StudySession.id.desc())):
-        if test.finished_at(now) is None:
-            for question_id in _still_askable(test, _answered_ids(test),
-                                              _retired_among(test.question_ids)):
-                pending.setdefault(question_id, test)
+    for test in tests:
+        for question_id in _still_askable(test, answered.get(test.id, set()), retired):
+            pending.setdefault(question_id, test)
     return pending
+
+
+def hidden_by(pending: dict[str, StudySession], review: Review) -> StudySession | None:
+    """The open test (from `pending_in_tests`) that hides the feedback on `review`: answers
+    given before the test began are hidden; what the learner studies after starting it is
+    not."""
+    test = pending.get(review.card.question_id)
+    return test if test is not None and review.reviewed_at < test.started_at else None
 
 
 def session_reviews(session: StudySession) -> list[Review]:

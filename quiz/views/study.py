@@ -147,7 +147,7 @@ def _summary_page(session: StudySession, now: datetime) -> str:
         for review in study.session_reviews(session):
             model = study.load_question(review.card.question)
             reviews.append((review, model, study.regrade(review, model),
-                            _hidden_by(pending, review)))
+                            study.hidden_by(pending, review)))
     next_due = None
     if session.kind in (SessionKind.BANK, SessionKind.DUE):
         next_due = study.next_due(current_user, session.bank_id, now)
@@ -198,7 +198,7 @@ def feedback(session_id: int, review_id: int) -> str:
         abort(404)
     question = review.card.question
     now = clock.utcnow()
-    if _hidden_by(study.pending_in_tests(current_user, now), review):
+    if study.hidden_by(study.pending_in_tests(current_user, now), review):
         abort(403, description="This answer is hidden while your open practice test has yet "
                                "to ask the question. Finish or end that test to see it again.")
     next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
@@ -209,13 +209,6 @@ def feedback(session_id: int, review_id: int) -> str:
                            next_in=next_in, question_id=question.id,
                            continue_url=url_for("study.show", session_id=session.id),
                            **_session_chrome(session, now))
-
-
-def _hidden_by(pending: dict[str, StudySession], review: Review) -> StudySession | None:
-    """The open test that hides the feedback on `review`: answers given before the test
-    began are hidden; what the learner studies after starting it is not."""
-    test = pending.get(review.card.question_id)
-    return test if test is not None and review.reviewed_at < test.started_at else None
 
 
 @bp.post("/sessions/<int(max=2147483647):session_id>/end")
