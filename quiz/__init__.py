@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 
-from quiz import markup
-from quiz.authoring import enable_live_reload
+from quiz.authoring.live import enable_live_reload
 from quiz.cli import register_commands
 from quiz.config import ROOT, configure
+from quiz.core import markup
 from quiz.extensions import csrf, db, login_manager, migrate
-from quiz.views import register_blueprints
+from quiz.web import register_blueprints
 
 
 def create_app(test_config: dict | None = None) -> Flask:

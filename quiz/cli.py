@@ -10,13 +10,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from quiz import clock
+from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, load_catalog
 from quiz.banks.starter import starter_bank
+from quiz.core import clock
 from quiz.extensions import db
 from quiz.models import User
-from quiz.sync import sync_directory
 
 questions = AppGroup("questions", help="Lint and load the YAML question banks.")
 users = AppGroup("users", help="Manage accounts.")

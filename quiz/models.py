@@ -22,9 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quiz.clock import utcnow
+from quiz.core.clock import utcnow
+from quiz.core.scheduling import DEFAULT_RETENTION, Memory, Phase
 from quiz.extensions import db
-from quiz.scheduling import DEFAULT_RETENTION, Memory, Phase
 
 DEFAULT_NEW_PER_DAY = 20
 MAX_NEW_PER_DAY = 500

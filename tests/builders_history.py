@@ -1,6 +1,6 @@
 """Building a learner's review history for tests, through the app's own answer service.
 
-Answers go through `quiz.study.answer` on the test's fixed clock, so cards, reviews and
+Answers go through `quiz.study.service.answer` on the test's fixed clock, so cards, reviews and
 their FSRS state are exactly what studying in the browser would leave behind.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quiz import study
 from quiz.extensions import db
 from quiz.models import Review, SessionKind, StudySession, User
+from quiz.study import service as study
 
 # A right and a wrong response to each demo question that tests study.
 RIGHT = {"demo-mc": "Washington", "demo-tf": "true", "demo-short": "Gary Powers",

@@ -7,6 +7,7 @@ from the real Alembic migrations, applied once per database per run.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -15,18 +16,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from quiz import clock as clock_module
 from quiz import create_app
+from quiz.authoring.sync import sync_directory
 from quiz.config import database_url
+from quiz.core import clock as clock_module
 from quiz.extensions import db
 from quiz.models import User
-from quiz.sync import sync_directory
 
 HERE = Path(__file__).parent
-TEST_BANKS = HERE / "banks"
+FIXTURES = HERE / "fixtures"
+TEST_BANKS = FIXTURES / "banks"
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 
@@ -179,6 +182,25 @@ def count_queries(function, *args, **kwargs) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as a real server's does:
+    a fresh `g` (so no signed-in user leaks from one request to the next) and a fresh database
+    session, whatever contexts the test itself has pushed."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # What the test loaded before the request may have changed under it: read it afresh.
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app) -> IsolatedClient:
+    """A client that keeps its cookies between requests, like one browser."""
+    app.test_client_class = IsolatedClient
+    return app.test_client()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_junk_in_account_and_study_forms_never_causes_a_server_error(learner, va
 
 
 @pytest.mark.parametrize("path", ["/sessions/0", "/sessions/abc", "/sessions/1/reviews/9",
-                                  "/banks/nope/sessions", "/author/questions/x", "/%00",
+                                  "/banks/nope/sessions", "/authoring/questions/x", "/%00",
                                   "/static/../app.py"])
 def test_odd_urls_get_a_4xx(learner, path):
     response = learner.get(path)

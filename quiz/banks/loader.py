@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from quiz.banks import spec
 from quiz.banks.reader import MAX_BYTES, Document, Problem, read
-from quiz.text import normalise
+from quiz.core.text import normalise
 
 SOURCES_FILE = "sources.yaml"
 EVENTS_FILE = "events.yaml"

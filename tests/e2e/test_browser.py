@@ -186,9 +186,9 @@ def test_the_timeline_groups_events_by_era(new_page, demo):
 
 def pages_to_check(page) -> list[str]:
     """Visit the main pages as a signed-in admin; returns their paths."""
-    return ["/", "/timeline", "/practice", "/tests", "/settings", "/author/",
-            "/author/questions/demo-order", "/author/questions/demo-match",
-            "/author/questions/demo-cloze", "/author/questions/demo-card?flip=1"]
+    return ["/", "/timeline", "/practice", "/tests", "/settings", "/authoring/",
+            "/authoring/questions/demo-order", "/authoring/questions/demo-match",
+            "/authoring/questions/demo-cloze", "/authoring/questions/demo-card?flip=1"]
 
 
 @pytest.mark.parametrize("width,height,label", [(360, 740, "phone"), (1280, 900, "desktop")])

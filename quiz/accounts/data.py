@@ -1,0 +1,415 @@
+"""A learner's own data: the review log as CSV, a full JSON export, its import, and deletion.
+
+The export holds everything that belongs to the learner (settings, cards with their memory
+state, every answer, every session) with ISO 8601 UTC times and a format version, so it
+can be read by other tools and imported back into a fresh account.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+
+from quiz.banks import spec
+from quiz.core.clock import is_time_zone
+from quiz.core.scheduling import MAX_RETENTION, MIN_RETENTION
+from quiz.extensions import db
+from quiz.models import (
+    MAX_NEW_PER_DAY,
+    Bank,
+    Card,
+    Question,
+    Review,
+    SessionKind,
+    StudySession,
+    User,
+)
+
+FORMAT = "pivot-export"
+VERSION = 1
+# The columns FSRS optimisers read (card_id, review_time, review_rating, review_state,
+# review_duration), then ours.
+CSV_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration",
+               "question_id", "scheduled")
+# An export of a year's daily study is a few megabytes; the app's usual request limit is not.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_ERRORS_SHOWN = 5
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC, or None."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def reviews_csv(user: User) -> str:
+    """The learner's review log, oldest first, one row per answer, as CSV text."""
+    rows = db.session.execute(
+        db.select(Review.card_id, Review.reviewed_at, Review.rating, Review.phase_before,
+                  Review.duration_ms, Card.question_id, Review.scheduled)
+        .join(Card, Card.id == Review.card_id).where(Review.user_id == user.id)
+        .order_by(Review.reviewed_at, Review.id))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([row.card_id, iso(row.reviewed_at), row.rating, row.phase_before,
+                         row.duration_ms, row.question_id, int(row.scheduled)])
+    return out.getvalue()
+
+
+def export_data(user: User, now: datetime) -> dict[str, Any]:
+    """Everything that belongs to `user`, as JSON-ready data (no password hash)."""
+    cards = db.session.scalars(db.select(Card).where(Card.user_id == user.id)
+                               .order_by(Card.question_id)).all()
+    sessions = db.session.scalars(db.select(StudySession).where(StudySession.user_id == user.id)
+                                  .order_by(StudySession.started_at, StudySession.id)).all()
+    # Sessions are numbered within the file, so an import (with new ids) exports the same.
+    number = {session.id: index for index, session in enumerate(sessions, start=1)}
+    reviews = db.session.execute(
+        db.select(Review, Card.question_id).join(Card, Card.id == Review.card_id)
+        .where(Review.user_id == user.id).order_by(Review.reviewed_at, Card.question_id,
+                                                    Review.seq)).all()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": iso(now),
+        "account": {"email": user.email, "created_at": iso(user.created_at)},
+        "settings": {"time_zone": user.time_zone, "new_per_day": user.new_per_day,
+                     "desired_retention": user.desired_retention},
+        "cards": [{
+            "question_id": card.question_id, "phase": card.phase, "step": card.step,
+            "stability": card.stability, "difficulty": card.difficulty, "due": iso(card.due),
+            "last_review": iso(card.last_review), "reps": card.reps, "lapses": card.lapses,
+            "answers": card.answers, "revised": card.revised,
+        } for card in cards],
+        "sessions": [{
+            "id": number[session.id], "kind": session.kind, "bank_id": session.bank_id,
+            "bank_ids": session.bank_ids, "eras": session.eras, "tags": session.tags,
+            "question_ids": session.question_ids, "scheduled": session.scheduled,
+            "time_limit_s": session.time_limit_s, "started_at": iso(session.started_at),
+            "ended_at": iso(session.ended_at),
+        } for session in sessions],
+        "reviews": [{
+            "question_id": question_id, "seq": review.seq,
+            "session": number.get(review.session_id), "scheduled": review.scheduled,
+            "rating": review.rating, "score": review.score, "response": review.response,
+            "phase_before": review.phase_before, "reviewed_at": iso(review.reviewed_at),
+            "duration_ms": review.duration_ms, "due_after": iso(review.due_after),
+            "stability_after": review.stability_after,
+            "difficulty_after": review.difficulty_after,
+        } for review, question_id in reviews],
+    }
+
+
+def export_json(user: User, now: datetime) -> str:
+    """The export as JSON text."""
+    return json.dumps(export_data(user, now), ensure_ascii=False, indent=1)
+
+
+# --- Import: the file is untrusted input, checked field by field before anything is written.
+
+def _utc(moment: datetime) -> datetime:
+    # Far-future times would overflow when shown in a time zone ahead of UTC.
+    if moment.year < 1970 or moment.year > 2200:
+        raise ValueError("is not between 1970 and 2200")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range") from exc
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_utc)]
+# Every integer column is 32-bit in PostgreSQL: larger values must be refused, not crash.
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Real = Annotated[float, Field(allow_inf_nan=False)]
+Id = Annotated[str, Field(min_length=1, max_length=100)]
+# Responses as the app stores them: a choice or text, a list (gaps, picks, an order), a
+# matching, a flashcard rating.
+Response = (Annotated[str, Field(max_length=5000)] | int | float | bool | None
+            | Annotated[list[Annotated[str, Field(max_length=5000)]], Field(max_length=100)]
+            | Annotated[dict[str, Annotated[str, Field(max_length=5000)]],
+                        Field(max_length=100)])
+
+
+class _Strict(BaseModel):
+    # A misspelt field is an error, not silently dropped data.
+    model_config = ConfigDict(extra="forbid")
+
+
+class SettingsIn(_Strict):
+    """The settings in an export, held to the same ranges as the settings form."""
+
+    time_zone: str = Field(max_length=64)
+    new_per_day: int = Field(ge=0, le=MAX_NEW_PER_DAY)
+    desired_retention: float = Field(ge=MIN_RETENTION, le=MAX_RETENTION)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not is_time_zone(value):
+            raise ValueError("is not a time zone this server knows")
+        return value
+
+
+class CardIn(_Strict):
+    """A card in an export: the memory state of one question."""
+
+    question_id: Id
+    phase: int = Field(ge=0, le=3)
+    step: Count | None = None
+    stability: Real | None = Field(None, gt=0)
+    difficulty: Real | None = Field(None, ge=1, le=10)
+    due: Moment | None = None
+    last_review: Moment | None = None
+    reps: Count = 0
+    lapses: Count = 0
+    answers: Count = 0
+    revised: bool = False
+
+    @model_validator(mode="after")
+    def _studied_cards_have_a_state(self) -> CardIn:
+        # FSRS cannot reschedule a studied card that lacks these.
+        if self.phase and None in (self.stability, self.difficulty, self.due, self.last_review):
+            raise ValueError("a studied card needs stability, difficulty, due and last_review")
+        return self
+
+
+class SessionIn(_Strict):
+    """A study session in an export; `id` numbers it within the file."""
+
+    id: Count
+    kind: Literal[SessionKind.ALL]  # type: ignore[valid-type]
+    bank_id: Id | None = None
+    bank_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    eras: list[spec.Era] = Field(default_factory=list, max_length=100)
+    tags: list[spec.Tag] = Field(default_factory=list, max_length=100)
+    question_ids: list[Id] = Field(default_factory=list, max_length=10000)
+    scheduled: bool = True
+    time_limit_s: Count | None = None
+    started_at: Moment
+    ended_at: Moment | None = None
+
+
+class ReviewIn(_Strict):
+    """An answer in an export, tied to its card by question id and to its session by number."""
+
+    question_id: Id
+    seq: Count
+    session: Count | None = None
+    scheduled: bool = True
+    rating: int = Field(ge=1, le=4)
+    score: Real = Field(ge=0, le=1)
+    response: Response = None
+    phase_before: int = Field(ge=0, le=3)
+    reviewed_at: Moment
+    duration_ms: Count = 0
+    due_after: Moment
+    stability_after: Real | None = None
+    difficulty_after: Real | None = None
+
+
+class ExportIn(_Strict):
+    """A whole export file, with every reference inside it checked."""
+
+    format: Literal["pivot-export"]
+    version: Literal[1]
+    exported_at: Moment | None = None
+    account: dict[str, Any] | None = None  # informative only: never imported
+    settings: SettingsIn
+    cards: list[CardIn] = Field(default_factory=list)
+    sessions: list[SessionIn] = Field(default_factory=list)
+    reviews: list[ReviewIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> ExportIn:
+        cards = [card.question_id for card in self.cards]
+        if len(set(cards)) != len(cards):
+            raise ValueError("two cards are for the same question")
+        sessions = [session.id for session in self.sessions]
+        if len(set(sessions)) != len(sessions):
+            raise ValueError("two sessions have the same id")
+        seen: set[tuple[str, int]] = set()
+        known_cards, known_sessions = set(cards), set(sessions)
+        for index, review in enumerate(self.reviews):
+            where = f"reviews → {index}"
+            if review.question_id not in known_cards:
+                raise ValueError(f"{where}: no card in the file is for question "
+                                 f"{review.question_id!r}")
+            if review.session is not None and review.session not in known_sessions:
+                raise ValueError(f"{where}: no session in the file has id {review.session}")
+            if (review.question_id, review.seq) in seen:
+                raise ValueError(f"{where}: question {review.question_id!r} has two answers "
+                                 f"numbered {review.seq}")
+            seen.add((review.question_id, review.seq))
+        return self
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; the message says why, `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import added, and what it left out (questions no longer in any bank)."""
+
+    cards: int
+    reviews: int
+    sessions: int
+    skipped_questions: int
+    skipped_reviews: int
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_export(raw: bytes) -> ExportIn:
+    """The validated contents of an export file; ImportRefused says what is wrong with it."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportRefused("The file is too large to be a Pivot export.", 413)
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ImportRefused("The file is not valid JSON: choose the .json file Pivot "
+                            "exported.", 400) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportRefused("This is not a Pivot export (its \"format\" is not "
+                            f"\"{FORMAT}\").", 400)
+    if data.get("version") != VERSION:
+        raise ImportRefused(f"This export is in format version {data.get('version')!r}; this "
+                            f"version of Pivot reads version {VERSION}.")
+    try:
+        return ExportIn.model_validate(data)
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors()[:MAX_ERRORS_SHOWN]]
+        more = exc.error_count() - len(problems)
+        tail = f" (and {more} more)" if more > 0 else ""
+        raise ImportRefused("The file has problems, nothing was imported: "
+                            + "; ".join(problems) + tail + ".") from exc
+
+
+def _describe(error: Any) -> str:
+    where = " → ".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def has_data(user: User) -> bool:
+    """Whether the learner already has cards or answers (an import would mix histories)."""
+    cards = db.session.scalar(db.select(func.count()).select_from(Card)
+                              .where(Card.user_id == user.id))
+    reviews = db.session.scalar(db.select(func.count()).select_from(Review)
+                                .where(Review.user_id == user.id))
+    return bool(cards or reviews)
+
+
+def import_data(user: User, raw: bytes) -> ImportReport:
+    """Load an export into `user`'s account, which must have no cards or answers yet.
+
+    Cards and answers for questions no longer in any bank are skipped and counted; everything
+    else is written in one transaction, so a refused import leaves the account untouched.
+    """
+    data = parse_export(raw)
+    if has_data(user):
+        raise ImportRefused("This account already has cards or answers: import only into an "
+                            "account that has not studied yet.", 409)
+    questions = set(db.session.scalars(db.select(Question.id)))
+    banks = set(db.session.scalars(db.select(Bank.id)))
+    user.time_zone = data.settings.time_zone
+    user.new_per_day = data.settings.new_per_day
+    user.desired_retention = data.settings.desired_retention
+    sessions = {}
+    for item in data.sessions:
+        sessions[item.id] = StudySession(
+            user_id=user.id, kind=item.kind,
+            bank_id=item.bank_id if item.bank_id in banks else None, bank_ids=item.bank_ids,
+            eras=item.eras, tags=item.tags, question_ids=item.question_ids,
+            scheduled=item.scheduled, time_limit_s=item.time_limit_s,
+            started_at=item.started_at, ended_at=item.ended_at)
+    db.session.add_all(sessions.values())
+    # A card must stay ahead of its answers' numbers, or the next answer would collide.
+    last_seq: dict[str, int] = {}
+    for review in data.reviews:
+        last_seq[review.question_id] = max(last_seq.get(review.question_id, -1), review.seq)
+    cards = {}
+    for item in data.cards:
+        if item.question_id in questions:
+            cards[item.question_id] = Card(
+                user_id=user.id, question_id=item.question_id, phase=item.phase,
+                step=item.step, stability=item.stability, difficulty=item.difficulty,
+                due=item.due, last_review=item.last_review, reps=item.reps,
+                lapses=item.lapses, revised=item.revised,
+                answers=max(item.answers, last_seq.get(item.question_id, -1) + 1))
+    db.session.add_all(cards.values())
+    db.session.flush()
+    reviews = [Review(
+        card_id=cards[item.question_id].id, user_id=user.id,
+        session_id=sessions[item.session].id if item.session is not None else None,
+        seq=item.seq, scheduled=item.scheduled, rating=item.rating, score=item.score,
+        response=item.response, phase_before=item.phase_before, reviewed_at=item.reviewed_at,
+        duration_ms=item.duration_ms, due_after=item.due_after,
+        stability_after=item.stability_after, difficulty_after=item.difficulty_after)
+        for item in data.reviews if item.question_id in cards]
+    db.session.add_all(reviews)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # Another import into this account (a second tab) got there first.
+        db.session.rollback()
+        raise ImportRefused("This account already has cards or answers: import only into an "
+                            "account that has not studied yet.", 409) from exc
+    return ImportReport(cards=len(cards), reviews=len(reviews), sessions=len(sessions),
+                        skipped_questions=len(data.cards) - len(cards),
+                        skipped_reviews=len(data.reviews) - len(reviews))
+
+
+def delete_account(user: User, password: str) -> bool:
+    """Delete `user` and everything of theirs if `password` is theirs; False if it is not."""
+    if not user.check_password(password):
+        return False
+    # Explicit, child tables first: the database's cascades would do it too, but SQLite
+    # only honours them when the connection enabled foreign keys.
+    db.session.execute(delete(Review).where(Review.user_id == user.id))
+    db.session.execute(delete(Card).where(Card.user_id == user.id))
+    db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
+    db.session.delete(user)
+    db.session.commit()
+    return True
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """How much the account holds, for the "Your data" page."""
+
+    cards: int
+    reviews: int
+    sessions: int
+
+
+def holdings(user: User) -> Holdings:
+    """Counts of the learner's cards, answers and sessions."""
+    def count(model: Any) -> int:
+        return db.session.scalar(db.select(func.count()).select_from(model)
+                                 .where(model.user_id == user.id)) or 0
+    return Holdings(count(Card), count(Review), count(StudySession))

@@ -1,0 +1,100 @@
+"""Account forms: sign up, sign in, settings, importing and deleting the learner's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
+from wtforms.widgets import NumberInput
+
+from quiz.core.clock import is_time_zone, time_zone_names
+from quiz.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
+from quiz.models import MAX_NEW_PER_DAY
+
+MIN_PASSWORD = 10
+
+
+class SignupForm(FlaskForm):
+    """Create an account."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD, max=200,
+                               message=f"Use at least {MIN_PASSWORD} characters.")])
+    confirm = PasswordField("Repeat password", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+
+
+class LoginForm(FlaskForm):
+    """Sign in."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember = BooleanField("Keep me signed in")
+    next = HiddenField()
+
+
+class SettingsForm(FlaskForm):
+    """A learner's preferences."""
+
+    # validate_time_zone says more than the list's own "Not a valid choice".
+    time_zone = SelectField("Time zone", validate_choice=False, validators=[
+        DataRequired(message="Pick your time zone from the list.")])
+    new_per_day = IntegerField(
+        "New questions per day, per bank", widget=NumberInput(min=0, max=MAX_NEW_PER_DAY),
+        validators=[InputRequired(message="Enter how many new questions you want per day."),
+                    NumberRange(min=0, max=MAX_NEW_PER_DAY,
+                                message=f"Enter a whole number from 0 to {MAX_NEW_PER_DAY}.")])
+    desired_retention = FloatField(
+        "Desired retention", default=DEFAULT_RETENTION,
+        widget=NumberInput(min=MIN_RETENTION, max=MAX_RETENTION, step=0.01),
+        validators=[InputRequired(message="Enter the share of answers you aim to recall."),
+                    NumberRange(min=MIN_RETENTION, max=MAX_RETENTION,
+                                message=f"Enter a desired retention from {MIN_RETENTION:.2f} to "
+                                        f"{MAX_RETENTION:.2f} (0.90 means 90%%).")])
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [(name, name) for name in time_zone_names()]
+        # Text where a number belongs: the range message says what to type, so drop the
+        # fields' own "Not a valid integer value." rather than show two errors.
+        self.new_per_day.process_errors = []
+        self.desired_retention.process_errors = []
+
+    def validate_time_zone(self, field: SelectField) -> None:
+        """Accept only zone names this server knows (the list can be bypassed by hand)."""
+        if not is_time_zone(field.data or ""):
+            raise ValidationError("Pick your time zone from the list.")
+
+
+class ImportForm(FlaskForm):
+    """Upload a Pivot export into the signed-in account."""
+
+    file = FileField("Export file (.json)", validators=[
+        FileRequired(message="Choose the export file to import.")])
+
+
+class DeleteAccountForm(FlaskForm):
+    """Delete the account: the password proves it is the owner asking."""
+
+    password = PasswordField("Your password", validators=[
+        DataRequired(message="Enter your password to delete your account.")])

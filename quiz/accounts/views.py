@@ -1,0 +1,180 @@
+"""Account pages: sign up, sign in and out, settings, and the learner's own data."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
+
+from quiz.accounts import data
+from quiz.accounts.forms import (
+    DeleteAccountForm,
+    ImportForm,
+    LoginForm,
+    SettingsForm,
+    SignupForm,
+)
+from quiz.core import clock
+from quiz.extensions import csrf, db, login_manager
+from quiz.forms import PostForm
+from quiz.models import User
+
+bp = Blueprint("accounts", __name__)
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The signed-in learner, by the id kept in the session."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> str | BaseResponse:
+    """Create an account and sign in."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        user = User(email=form.email.data.strip().lower())
+        user.set_password(form.password.data)
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors.append("An account with this email already exists. Sign in "
+                                     "instead.")
+        else:
+            login_user(user)
+            flash("Welcome to Pivot. Pick a bank to start studying.", "success")
+            return redirect(url_for("study.home"))
+    return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | BaseResponse:
+    """Sign in, then go back to where the learner was heading."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = db.session.scalars(
+            db.select(User).where(User.email == form.email.data.strip().lower())).first()
+        if user is not None and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data) or url_for("study.home"))
+        form.password.errors.append("Wrong email or password.")
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> BaseResponse:
+    """Sign out."""
+    if PostForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("study.home"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | BaseResponse | tuple[str, int]:
+    """Show and save the learner's time zone, daily new limit and desired retention."""
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.time_zone = form.time_zone.data
+        current_user.new_per_day = form.new_per_day.data
+        current_user.desired_retention = form.desired_retention.data
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form), 200 if not form.errors else 422
+
+
+def _page(*, import_form: ImportForm | None = None, delete_form: DeleteAccountForm | None = None,
+          import_error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template("accounts/data.html", holdings=data.holdings(current_user),
+                           import_form=import_form or ImportForm(),
+                           delete_form=delete_form or DeleteAccountForm(),
+                           import_error=import_error,
+                           max_megabytes=data.MAX_IMPORT_BYTES // (1024 * 1024)), status
+
+
+@bp.get("/account")
+@login_required
+def your_data() -> tuple[str, int]:
+    """The learner's data: what the account holds, export links, import and delete forms."""
+    return _page()
+
+
+@bp.get("/account/reviews.csv")
+@login_required
+def reviews_csv() -> Response:
+    """The review log as CSV, in the columns FSRS optimisers read."""
+    return Response(data.reviews_csv(current_user), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="pivot-reviews.csv"'})
+
+
+@bp.get("/account/export.json")
+@login_required
+def export_json() -> Response:
+    """Everything of the learner's as one JSON file, importable into a fresh data."""
+    now = clock.utcnow()
+    name = f"pivot-export-{now:%Y-%m-%d}.json"
+    return Response(data.export_json(current_user, now), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/account/import")
+@csrf.exempt  # checked in the view, once the upload limit has been raised
+@login_required
+def import_data() -> BaseResponse | tuple[str, int]:
+    """Load an uploaded export into this account (which must not have studied yet)."""
+    # An export outgrows the app-wide request limit, and the global CSRF check would read
+    # (and refuse) the body before this view could raise it: so the same check runs here.
+    request.max_content_length = data.MAX_IMPORT_BYTES + 64 * 1024
+    csrf.protect()
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _page(import_form=form, status=400)
+    try:
+        report = data.import_data(current_user,
+                                     form.file.data.read(data.MAX_IMPORT_BYTES + 1))
+    except data.ImportRefused as refusal:
+        return _page(import_form=form, import_error=str(refusal), status=refusal.status)
+    message = (f"Imported {report.cards} cards, {report.reviews} answers and {report.sessions} "
+               "sessions.")
+    if report.skipped_questions:
+        message += (f" Skipped {report.skipped_questions} questions that no longer exist (with "
+                    f"{report.skipped_reviews} answers).")
+    flash(message, "success")
+    return redirect(url_for("accounts.your_data"))
+
+
+@bp.post("/account/delete")
+@login_required
+def delete() -> BaseResponse | tuple[str, int]:
+    """Delete the account and all its data, given the current password; then sign out."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if data.delete_account(current_user._get_current_object(), form.password.data):
+            logout_user()
+            flash("Your account and all its data have been deleted.", "success")
+            return redirect(url_for("study.home"))
+        form.password.errors.append("That is not your password. Nothing was deleted.")
+    return _page(delete_form=form, status=422)

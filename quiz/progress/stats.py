@@ -1,0 +1,350 @@
+"""A learner's progress: every figure on the dashboard, and the history of one question.
+
+Each figure is one function of (user, now) that runs a fixed number of aggregated queries
+on indexed columns (never one per card). Timestamps are fetched as they are and placed on
+the learner's study days in Python (`quiz.progress.tallies`), so SQLite and PostgreSQL agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+
+from quiz.banks import spec
+from quiz.core import grading, scheduling
+from quiz.core.clock import study_day
+from quiz.core.scheduling import Phase, Rating
+from quiz.extensions import db
+from quiz.models import Card, Question, QuestionTag, Review, User
+from quiz.progress import tallies
+from quiz.study.service import load_question, policy_for, test_attempts
+
+HEATMAP_DAYS = 365
+ACCURACY_WEEKS = 12
+FORECAST_DAYS = 30
+LAPSED_LIMIT = 10
+# The streak is read a year at a time, going further back only while it lasts.
+STREAK_WINDOW = 366
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """A number for one study day (reviews done, or cards due)."""
+
+    day: date
+    count: int
+
+
+@dataclass(frozen=True)
+class WeekAccuracy:
+    """Answers and right answers in one week (Monday to Sunday, by study day)."""
+
+    week: date
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """The learner's active questions by where their cards stand."""
+
+    new: int
+    learning: int
+    review: int
+    relearning: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review + self.relearning
+
+
+@dataclass(frozen=True)
+class MasteryRow:
+    """The average chance of recalling the studied cards of one era or theme right now."""
+
+    key: str
+    title: str
+    cards: int
+    retrievability: float | None
+
+
+@dataclass(frozen=True)
+class Mastery:
+    """Mastery by era and by theme, in the order the bank format lists them."""
+
+    eras: list[MasteryRow]
+    themes: list[MasteryRow]
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """A question the learner keeps forgetting."""
+
+    question_id: str
+    text: str
+    lapses: int
+
+
+@dataclass(frozen=True)
+class ScoredTest:
+    """A finished practice test and its score (0..1: the sum of marks over its length)."""
+
+    session_id: int
+    day: date
+    ended_at: datetime
+    questions: int
+    score: float
+
+    @property
+    def percent(self) -> float:
+        return self.score * 100
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Every figure on the dashboard, computed for one moment."""
+
+    today: date
+    streak: int
+    states: StateCounts
+    days: list[DayCount]
+    weeks: list[WeekAccuracy]
+    mastery: Mastery
+    forecast: list[DayCount]
+    lapsed: list[Lapsed]
+    tests: list[ScoredTest]
+
+    @property
+    def reviews_today(self) -> int:
+        return self.days[-1].count if self.days else 0
+
+
+def _active() -> Any:
+    return Question.retired_at.is_(None)
+
+
+def _times(user: User, first: date, last: date, *columns: Any) -> list[Any]:
+    """The review rows of `user` on study days `first` to `last` (one indexed range scan)."""
+    return db.session.execute(
+        db.select(Review.reviewed_at, *columns)
+        .where(Review.user_id == user.id,
+               Review.reviewed_at >= tallies.day_start(first, user.time_zone),
+               Review.reviewed_at < tallies.day_start(last + timedelta(days=1), user.time_zone))
+    ).all()
+
+
+def reviews_per_day(user: User, now: datetime, *, days: int = HEATMAP_DAYS) -> list[DayCount]:
+    """Answers (scheduled and practice) on each of the last `days` study days, oldest first."""
+    today = study_day(now, user.time_zone).day
+    first = today - timedelta(days=days - 1)
+    moments = [row.reviewed_at for row in _times(user, first, today)]
+    counts = tallies.count_by_day(moments, first=first, last=today, tz_name=user.time_zone)
+    return [DayCount(day, count) for day, count in counts.items()]
+
+
+def weekly_accuracy(user: User, now: datetime, *,
+                    weeks: int = ACCURACY_WEEKS) -> list[WeekAccuracy]:
+    """Right answers over answers in each of the last `weeks` weeks, oldest first."""
+    today = study_day(now, user.time_zone).day
+    mondays = [tallies.week_start(today) - timedelta(weeks=back)
+               for back in range(weeks - 1, -1, -1)]
+    rows = _times(user, mondays[0], today, Review.score)
+    placed = tallies.study_days([row.reviewed_at for row in rows], first=mondays[0], last=today,
+                                tz_name=user.time_zone)
+    answered: dict[date, int] = defaultdict(int)
+    correct: dict[date, int] = defaultdict(int)
+    for row, day in zip(rows, placed, strict=True):
+        if day is not None:
+            week = tallies.week_start(day)
+            answered[week] += 1
+            correct[week] += row.score >= 1.0
+    return [WeekAccuracy(week, answered[week], correct[week]) for week in mondays]
+
+
+def current_streak(user: User, now: datetime) -> int:
+    """Consecutive study days with at least one answer, ending today or yesterday."""
+    today = study_day(now, user.time_zone).day
+    last, first = today, today - timedelta(days=STREAK_WINDOW - 1)
+    studied: set[date] = set()
+    while True:
+        moments = [row.reviewed_at for row in _times(user, first, last)]
+        counts = tallies.count_by_day(moments, first=first, last=last, tz_name=user.time_zone)
+        studied |= {day for day, count in counts.items() if count}
+        length = tallies.streak(studied, today)
+        end = today if today in studied else today - timedelta(days=1)
+        if length == 0 or end - timedelta(days=length - 1) > first:
+            return length
+        # The streak reaches back to the start of what was read: read the year before.
+        last, first = first - timedelta(days=1), first - timedelta(days=STREAK_WINDOW)
+
+
+def cards_by_state(user: User, now: datetime) -> StateCounts:
+    """Active questions by state; "new" counts questions never studied or reset by a revision."""
+    active = db.session.scalar(db.select(func.count()).select_from(Question).where(_active()))
+    studied = dict(db.session.execute(
+        db.select(Card.phase, func.count()).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
+        .group_by(Card.phase)).all())
+    return StateCounts(new=(active or 0) - sum(studied.values()),
+                       learning=studied.get(int(Phase.LEARNING), 0),
+                       review=studied.get(int(Phase.REVIEW), 0),
+                       relearning=studied.get(int(Phase.RELEARNING), 0))
+
+
+def mastery(user: User, now: datetime) -> Mastery:
+    """Average retrievability now of the learner's studied active cards, by era and by theme."""
+    studied = (Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
+    rows = db.session.execute(
+        db.select(Card, Question.era).join(Question, Question.id == Card.question_id)
+        .where(*studied)).all()
+    tags = db.session.execute(
+        db.select(QuestionTag.question_id, QuestionTag.tag)
+        .join(Card, Card.question_id == QuestionTag.question_id)
+        .join(Question, Question.id == Card.question_id).where(*studied)).all()
+    policy = policy_for(user, fuzzing=False)
+    recall = {card.question_id: scheduling.retrievability(card.memory, now=now, policy=policy)
+              for card, _era in rows}
+    by_era: dict[str, list[float]] = defaultdict(list)
+    for card, era in rows:
+        by_era[era].append(recall[card.question_id])
+    by_tag: dict[str, list[float]] = defaultdict(list)
+    for question_id, tag in tags:
+        by_tag[tag].append(recall[question_id])
+    return Mastery(eras=[_mastery_row(key, spec.ERA_TITLES[key], by_era[key])
+                         for key in spec.ERAS],
+                   themes=[_mastery_row(key, spec.TAG_TITLES[key], by_tag[key])
+                           for key in spec.TAGS])
+
+
+def _mastery_row(key: str, title: str, values: list[float]) -> MasteryRow:
+    return MasteryRow(key, title, len(values), sum(values) / len(values) if values else None)
+
+
+def due_forecast(user: User, now: datetime, *, days: int = FORECAST_DAYS) -> list[DayCount]:
+    """Cards due on each of the next `days` study days from today; overdue cards count today."""
+    today = study_day(now, user.time_zone)
+    horizon = tallies.day_start(today.day + timedelta(days=days), user.time_zone)
+    dues = db.session.scalars(
+        db.select(Card.due).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW),
+               Card.due < horizon)).all()
+    counts = tallies.forecast(dues, today=today, days=days, tz_name=user.time_zone)
+    return [DayCount(day, count) for day, count in counts.items()]
+
+
+def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list[Lapsed]:
+    """The active questions the learner has forgotten most often after learning them."""
+    rows = db.session.execute(
+        db.select(Card.question_id, Card.lapses, Question.spec)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, _active(), Card.lapses > 0)
+        .order_by(Card.lapses.desc(), Card.question_id).limit(limit)).all()
+    return [Lapsed(row.question_id, question_text(row.spec), row.lapses) for row in rows]
+
+
+def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
+    """Finished practice tests, oldest first, each scored as on the tests page."""
+    finished = sorted((a for a in test_attempts(user, now)
+                       if a.finished_at is not None and a.summary.possible),
+                      key=lambda a: (a.finished_at, a.session.id))
+    return [ScoredTest(a.session.id, study_day(a.finished_at, user.time_zone).day,
+                       a.finished_at, a.summary.possible, a.summary.score) for a in finished]
+
+
+def dashboard(user: User, now: datetime) -> Dashboard:
+    """Every dashboard figure for `user` at `now`."""
+    return Dashboard(today=study_day(now, user.time_zone).day,
+                     streak=current_streak(user, now), states=cards_by_state(user, now),
+                     days=reviews_per_day(user, now), weeks=weekly_accuracy(user, now),
+                     mastery=mastery(user, now), forecast=due_forecast(user, now),
+                     lapsed=most_lapsed(user, now), tests=scored_tests(user, now))
+
+
+def question_text(stored: dict[str, Any]) -> str:
+    """A one-line form of a stored question: its prompt, a flashcard's front, a blanked cloze."""
+    text = stored.get("prompt") or stored.get("front")
+    if text:
+        return str(text)
+    return spec.CLOZE_GAP.sub("…", str(stored.get("text", "")))
+
+
+@dataclass(frozen=True)
+class PastAnswer(grading.Scored):
+    """One of the learner's answers to a question, as the history table shows it."""
+
+    reviewed_at: datetime
+    rating: Rating
+    score: float
+    given: str
+    duration_ms: int
+    scheduled: bool
+
+
+@dataclass(frozen=True)
+class QuestionHistory:
+    """A question with the learner's answers to it and their memory of it now."""
+
+    question: Question
+    model: Any
+    expected: str
+    card: Card | None
+    answers: list[PastAnswer]
+    retrievability: float | None
+
+    @property
+    def phase(self) -> Phase:
+        return Phase(self.card.phase) if self.card else Phase.NEW
+
+    @property
+    def era_title(self) -> str:
+        return spec.ERA_TITLES.get(self.question.era, self.question.era)
+
+    @property
+    def theme_titles(self) -> list[str]:
+        return [spec.TAG_TITLES.get(tag, tag) for tag in self.question.tag_names]
+
+    @property
+    def choices(self) -> list[str]:
+        """The choices of a multiple-choice or multiple-select question, in bank order."""
+        return [spec.choice_text(choice) for choice in getattr(self.model, "choices", None) or []]
+
+
+def question_history(user: User, question: Question, now: datetime) -> QuestionHistory:
+    """The learner's answers to `question` (oldest first) and their memory of it at `now`."""
+    model = load_question(question)
+    card = db.session.scalars(db.select(Card).where(Card.user_id == user.id,
+                                                    Card.question_id == question.id)).first()
+    reviews = [] if card is None else db.session.scalars(
+        db.select(Review).where(Review.card_id == card.id, Review.user_id == user.id)
+        .order_by(Review.reviewed_at, Review.seq)).all()
+    recall = None
+    if card is not None and card.phase != int(Phase.NEW):
+        recall = scheduling.retrievability(card.memory, now=now,
+                                           policy=policy_for(user, fuzzing=False))
+    answers = [PastAnswer(review.reviewed_at, Rating(review.rating), review.score,
+                          _given(model, review.response, review.rating), review.duration_ms,
+                          review.scheduled) for review in reviews]
+    return QuestionHistory(question, model, grading.expected_answer(model), card, answers,
+                           recall)
+
+
+def _given(model: Any, response: Any, rating: int) -> str:
+    """What the learner answered, in words (re-marked with the grader that marked it)."""
+    if isinstance(model, spec.Flashcard):
+        return f"Rated {Rating(rating).name.title()}"
+    try:
+        return grading.grade(model, response).given
+    except (TypeError, ValueError):
+        # The question changed since this answer (or it came from an imported file in an
+        # older shape): show what was stored rather than fail. InvalidResponse is a ValueError.
+        return response if isinstance(response, str) else json.dumps(response,
+                                                                     ensure_ascii=False)

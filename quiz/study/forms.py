@@ -1,0 +1,95 @@
+"""Study forms: an answer with its sequence number, practice and test set-up, and reading a
+response from the posted fields."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
+
+from quiz.banks import spec
+from quiz.forms import MultiCheckboxField
+
+
+class AnswerForm(FlaskForm):
+    """The fixed part of an answer: which question, the sequence number, when it was shown."""
+
+    question_id = HiddenField(validators=[DataRequired()])
+    seq = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    shown_at = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+def read_response(model: Any, form: MultiDict) -> Any:
+    """The learner's response to `model` from the posted fields, in the grader's terms."""
+    if isinstance(model, spec.Flashcard):
+        return form.get("rating")
+    if isinstance(model, spec.MultipleSelect):
+        return form.getlist("choice")
+    if isinstance(model, (spec.MultipleChoice, spec.TrueFalse)):
+        return form.get("choice")
+    if isinstance(model, (spec.ShortAnswer, spec.Numeric)):
+        return form.get("answer", "")[:500]
+    if isinstance(model, spec.Cloze):
+        return [form.get(f"gap-{i}", "")[:500] for i in range(len(model.gaps()))]
+    if isinstance(model, spec.Ordering):
+        return _read_order(model.items or [], form)
+    if isinstance(model, spec.Matching):
+        return {left: form.get(f"match-{i}", "") for i, left in enumerate(model.pairs)}
+    return None
+
+
+def item_key(item: str) -> str:
+    """A field name for an ordering item that does not give away its correct position."""
+    return "position-" + hashlib.sha256(item.encode()).hexdigest()[:10]
+
+
+def _read_order(items: list[str], form: MultiDict) -> list[str]:
+    # Each item's position comes from its numbered select; with JavaScript, dragging or the
+    # arrow keys fill those selects in, so one path reads both.
+    ranked = []
+    for item in items:
+        try:
+            ranked.append((int(form.get(item_key(item), "")), item))
+        except ValueError:
+            return []
+    ranked.sort()
+    if [rank for rank, _ in ranked] != list(range(1, len(items) + 1)):
+        return []  # positions missing or repeated: the grader asks again
+    return [item for _, item in ranked]
+
+
+def _era_choices() -> list[tuple[str, str]]:
+    return [(era, spec.ERA_TITLES[era]) for era in spec.ERAS]
+
+
+def _tag_choices() -> list[tuple[str, str]]:
+    return [(tag, spec.TAG_TITLES[tag]) for tag in spec.TAGS]
+
+
+class PracticeForm(FlaskForm):
+    """Choose eras and themes to practise, off the schedule."""
+
+    eras = MultiCheckboxField("Eras", choices=_era_choices(), validate_choice=True)
+    tags = MultiCheckboxField("Themes", choices=_tag_choices(), validate_choice=True)
+
+
+TEST_LENGTHS = (10, 20, 50)
+TIME_LIMITS = ((0, "No time limit"), (5, "5 minutes"), (10, "10 minutes"), (20, "20 minutes"),
+               (30, "30 minutes"), (60, "1 hour"))
+
+
+class TestForm(FlaskForm):
+    """Set up a practice test."""
+
+    bank_ids = MultiCheckboxField("Banks", validate_choice=True)
+    eras = MultiCheckboxField("Eras", choices=_era_choices(), validate_choice=True)
+    tags = MultiCheckboxField("Themes", choices=_tag_choices(), validate_choice=True)
+    length = RadioField("Length", choices=[(n, f"{n} questions") for n in TEST_LENGTHS],
+                        coerce=int, default=TEST_LENGTHS[0], validators=[InputRequired()])
+    time_limit = SelectField("Time limit", choices=TIME_LIMITS, coerce=int, default=0)
+    scheduled = BooleanField("Count my answers towards my review schedule")
