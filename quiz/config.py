@@ -42,6 +42,19 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
 
 
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive")
+    return value
+
+
 def configure(app: Flask, test_config: dict | None) -> None:
     """Load settings: defaults, then the environment, then `test_config` (tests only)."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -52,12 +65,14 @@ def configure(app: Flask, test_config: dict | None) -> None:
         FSRS_FUZZING=True,
         # Development (`flask run --debug`): pick up edited YAML banks without a restart.
         QUESTIONS_LIVE_RELOAD=app.debug or _flag("PIVOT_LIVE_RELOAD"),
+        # Sign-in sessions (quiz.accounts.sessions): a day unused ends one; "keep me signed in"
+        # lasts 30 days after its last use; none outlives 90 days.
+        SESSION_IDLE_HOURS=_number("PIVOT_SESSION_IDLE_HOURS", 24),
+        REMEMBER_DAYS=_number("PIVOT_REMEMBER_DAYS", 30),
+        SESSION_MAX_DAYS=_number("PIVOT_SESSION_MAX_DAYS", 90),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_flag("PIVOT_SECURE_COOKIES"),
-        REMEMBER_COOKIE_HTTPONLY=True,
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=_flag("PIVOT_SECURE_COOKIES"),
         # A question can stay open for a long time; the token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=512 * 1024,

@@ -56,8 +56,16 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# Every table whose integer ids a cookie, a token or a URL can name takes them from SQLite's
+# AUTOINCREMENT (PostgreSQL's sequences already behave so): an id is never handed out twice,
+# so nothing that named a deleted row can come to name a new one.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class User(UserMixin, db.Model):
     """A learner (or an admin, who can also author)."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -75,6 +83,38 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    # Set on the signed-in learner of a request (not stored): the login session its cookie
+    # resumed, and that session's secret.
+    login_session = None
+    session_secret = None
+
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session cookie: the login session's secret, never the
+        user id, so the cookie dies with the server-side session (`quiz.accounts.sessions`)."""
+        secret = self.session_secret
+        if secret is None:
+            raise RuntimeError("sign in through quiz.accounts.signin, which issues a secret")
+        return secret
+
+
+class LoginSession(db.Model):
+    """One signed-in browser, as the server knows it: the hash of the secret its session cookie
+    holds and, with "keep me signed in", of its remember-me token. Deleting the row ends the
+    session wherever its cookies have been copied."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    remember_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
 
 
 class Bank(db.Model):
@@ -155,6 +195,7 @@ class Card(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "question_id"),
         Index("ix_card_user_due", "user_id", "due"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,6 +244,8 @@ class SessionKind:
 class StudySession(db.Model):
     """A sitting: studying a bank or everything due, a practice run, or a practice test."""
 
+    __table_args__ = (NEVER_REUSE_IDS,)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default=SessionKind.BANK)
@@ -243,6 +286,7 @@ class Review(db.Model):
         # The same form posted twice carries the same sequence number: one row, never two.
         UniqueConstraint("card_id", "seq"),
         Index("ix_review_user_time", "user_id", "reviewed_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,9 +36,13 @@ PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
-def _postgres_url() -> str:
+def postgres_url(suffix: str = "") -> str:
+    """The PostgreSQL test database (created if missing); `suffix` names a separate one."""
     url = database_url(os.environ["TEST_DATABASE_URL"], "")
     parsed = make_url(url)
+    if suffix:
+        parsed = parsed.set(database=f"{parsed.database}_{suffix}")
+        url = parsed.render_as_string(hide_password=False)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -73,7 +77,7 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, st
     _migrate(f"sqlite:///{sqlite_file}")
     templates["sqlite"] = str(sqlite_file)
     if "postgresql" in BACKENDS:
-        url = _postgres_url()
+        url = postgres_url()
         _migrate(url)
         templates["postgresql"] = url
     return templates
@@ -94,6 +98,10 @@ def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_
         "SQLALCHEMY_DATABASE_URI": url,
         "QUESTIONS_DIR": str(TEST_BANKS),
         "FSRS_FUZZING": False,
+        # Tests move the clock on by months between requests: sessions outlast that here;
+        # tests/accounts/test_sessions.py checks the real lifetimes.
+        "REMEMBER_DAYS": 3650,
+        "SESSION_MAX_DAYS": 3650,
     })
     app.config["BACKEND"] = request.param
     with app.app_context():
@@ -228,8 +236,13 @@ class Browser:
         data.setdefault("csrf_token", self.token(token_from))
         return self.client.post(path, data=data, **kwargs)
 
-    def login(self, email: str, password: str = PASSWORD):
-        return self.post("/login", {"email": email, "password": password}, token_from="/login")
+    def login(self, email: str, password: str = PASSWORD, *, remember: bool = True):
+        """Sign in; with "keep me signed in" by default, as a learner who studies for weeks
+        on a fixed clock that tests move on by days would."""
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.post("/login", data, token_from="/login")
 
     def get(self, path: str, **kwargs):
         return self.client.get(path, **kwargs)

@@ -35,6 +35,7 @@ from quiz.models import (
     MAX_NEW_PER_DAY,
     Bank,
     Card,
+    LoginSession,
     Question,
     Review,
     SessionKind,
@@ -393,6 +394,7 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(Review).where(Review.user_id == user.id))
     db.session.execute(delete(Card).where(Card.user_id == user.id))
     db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
     return True

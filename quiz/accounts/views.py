@@ -5,11 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from quiz.accounts import data
+from quiz.accounts import data, service, signin
 from quiz.accounts.forms import (
     DeleteAccountForm,
     ImportForm,
@@ -18,20 +17,10 @@ from quiz.accounts.forms import (
     SignupForm,
 )
 from quiz.core import clock
-from quiz.extensions import csrf, db, login_manager
+from quiz.extensions import csrf, db
 from quiz.forms import PostForm
-from quiz.models import User
 
 bp = Blueprint("accounts", __name__)
-login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please sign in to continue."
-login_manager.login_message_category = "info"
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in learner, by the id kept in the session."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def safe_next(target: str | None) -> str | None:
@@ -49,17 +38,13 @@ def signup() -> str | BaseResponse:
     """Create an account and sign in."""
     form = SignupForm()
     if form.validate_on_submit():
-        user = User(email=form.email.data.strip().lower())
-        user.set_password(form.password.data)
-        db.session.add(user)
         try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
+            user = service.create_account(form.email.data, form.password.data)
+        except service.EmailTaken:
             form.email.errors.append("An account with this email already exists. Sign in "
                                      "instead.")
         else:
-            login_user(user)
+            signin.sign_in(user, remember=False)
             flash("Welcome to Pivot. Pick a bank to start studying.", "success")
             return redirect(url_for("study.home"))
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
@@ -72,10 +57,9 @@ def login() -> str | BaseResponse:
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = db.session.scalars(
-            db.select(User).where(User.email == form.email.data.strip().lower())).first()
-        if user is not None and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            signin.sign_in(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("study.home"))
         form.password.errors.append("Wrong email or password.")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
@@ -84,9 +68,9 @@ def login() -> str | BaseResponse:
 @bp.post("/logout")
 @login_required
 def logout() -> BaseResponse:
-    """Sign out."""
+    """Sign out: this browser's session ends on the server too, wherever its cookie went."""
     if PostForm().validate_on_submit():
-        logout_user()
+        signin.sign_out()
         flash("You are signed out.", "info")
     return redirect(url_for("study.home"))
 
@@ -103,7 +87,18 @@ def settings() -> str | BaseResponse | tuple[str, int]:
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form), 200 if not form.errors else 422
+    return render_template("accounts/settings.html", form=form, end_form=PostForm(),
+                           **signin.devices()), 200 if not form.errors else 422
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> BaseResponse:
+    """End every session of this account, in this browser and all others."""
+    if PostForm().validate_on_submit():
+        signin.sign_out_everywhere()
+        flash("You are signed out everywhere: every browser must sign in again.", "info")
+    return redirect(url_for("study.home"))
 
 
 def _page(*, import_form: ImportForm | None = None, delete_form: DeleteAccountForm | None = None,
@@ -173,7 +168,7 @@ def delete() -> BaseResponse | tuple[str, int]:
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if data.delete_account(current_user._get_current_object(), form.password.data):
-            logout_user()
+            signin.sign_out()
             flash("Your account and all its data have been deleted.", "success")
             return redirect(url_for("study.home"))
         form.password.errors.append("That is not your password. Nothing was deleted.")

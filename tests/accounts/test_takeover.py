@@ -55,10 +55,7 @@ def test_a_deleted_accounts_remember_me_cookie_does_not_open_the_next_sign_up(ap
                                                                               build):
     build.user(email="first@example.org")
     browser = Browser(client)
-    browser.post("/login", {"email": "first@example.org", "password": PASSWORD,
-                            "remember": "y"}, token_from="/login")
-    stolen = {name: value for name, value in cookies_of(browser).items() if name != "session"}
-    assert stolen, "signing in with 'keep me signed in' sets a remember-me cookie"
+    stolen = remembered(browser, "first@example.org")
     browser.post("/account/delete", {"password": PASSWORD}, token_from="/account")
 
     newcomer = Browser(app.test_client())
@@ -86,12 +83,27 @@ def test_a_session_cookie_copied_before_sign_out_no_longer_works(app, client, bu
     assert signed_in_as(replay(app, stolen)) is None  # ...until the owner signs out
 
 
+def remembered(browser: Browser, email: str) -> dict[str, str]:
+    """Sign in with "keep me signed in" and return a copy of the remember-me cookie alone."""
+    browser.login(email, remember=True)
+    copied = {name: value for name, value in cookies_of(browser).items() if name != "session"}
+    assert copied, "signing in with 'keep me signed in' sets a remember-me cookie"
+    return copied
+
+
 def test_a_remember_me_cookie_copied_before_sign_out_no_longer_works(app, client, build):
     build.user(email="ayesha@example.org")
     browser = Browser(client)
-    browser.post("/login", {"email": "ayesha@example.org", "password": PASSWORD,
-                            "remember": "y"}, token_from="/login")
-    stolen = {name: value for name, value in cookies_of(browser).items() if name != "session"}
-    assert signed_in_as(replay(app, stolen)) == "ayesha@example.org"
+    stolen = remembered(browser, "ayesha@example.org")
     browser.post("/logout", token_from="/")
     assert signed_in_as(replay(app, stolen)) is None
+
+
+def test_a_remember_me_token_works_once_and_is_replaced_by_a_new_one(app, client, build):
+    build.user(email="ayesha@example.org")
+    stolen = remembered(Browser(client), "ayesha@example.org")
+    first = replay(app, stolen)
+    assert signed_in_as(first) == "ayesha@example.org"
+    assert cookies_of(first)["pivot_remember"] != stolen["pivot_remember"]  # rotated
+    assert signed_in_as(replay(app, stolen)) is None  # the used token opens nothing
+    assert signed_in_as(first) == "ayesha@example.org"
