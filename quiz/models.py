@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -124,6 +125,8 @@ class Bank(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its questions that can still be asked, counted by each sync: read on every study page.
+    active_questions: Mapped[int] = mapped_column(Integer, default=0)
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank",
                                                      order_by="Question.position")
@@ -259,6 +262,8 @@ class StudySession(db.Model):
     # Whether answers reschedule cards (always for bank and due sessions; a test's choice).
     scheduled: Mapped[bool] = mapped_column(Boolean, default=True)
     time_limit_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Answers recorded in the session, counted as they are recorded (the progress bar's "done").
+    answered: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -277,6 +282,26 @@ class StudySession(db.Model):
             return self.ended_at
         deadline = self.deadline
         return deadline if deadline is not None and deadline <= now else None
+
+
+class DayTally(db.Model):
+    """A learner's answers on one study day in one bank, counted in each answer's transaction.
+
+    The daily limits, the progress bar and the dashboard read these instead of the review log,
+    so what a page costs follows the days it shows, not every answer ever given. Days are the
+    learner's study days in their time zone; changing the zone recounts them.
+    """
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id"), primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)  # every answer, practice too
+    correct: Mapped[int] = mapped_column(Integer, default=0)  # answers fully right
+    # Scheduled answers to new cards (the daily new limit counts these) and to review cards.
+    introduced: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Review(db.Model):

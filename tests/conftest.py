@@ -8,6 +8,7 @@ from the real Alembic migrations, applied once per database per run.
 from __future__ import annotations
 
 import contextvars
+import html
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ from quiz.authoring.sync import sync_directory
 from quiz.config import database_url
 from quiz.core import clock as clock_module
 from quiz.extensions import db
-from quiz.models import User
+from quiz.models import Review, User
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -265,18 +266,31 @@ class Learner(Browser):
         return response.headers["Location"]
 
     def shown(self, session_url: str, **query) -> dict[str, str]:
-        """The hidden fields of the question on screen."""
+        """The hidden fields of the question on screen (a flashcard is flipped first)."""
         page = self.get(session_url, query_string=query).get_data(as_text=True)
-        if 'data-key="flip"' in page:  # a flashcard's front: its form comes with the back
-            page = self.get(session_url, query_string={**query, "flip": "1"}).get_data(
-                as_text=True)
+        flip = re.search(r'href="([^"]*flip=1[^"]*)" data-key="flip"', page)
+        if flip:  # a flashcard's front: its form comes with the back
+            page = self.get(html.unescape(flip.group(1))).get_data(as_text=True)
         fields = {}
-        for name in ("question_id", "seq", "shown_at"):
+        for name in ("question_id", "seq", "shown_at", "offer"):
             match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
                 rf'value="([^"]*)"[^>]*name="{name}"', page)
             if match:
                 fields[name] = match.group(1)
         return fields
+
+    def back(self, session_url: str) -> str:
+        """The back of the flashcard on screen, through its "Show answer" link."""
+        page = self.get(session_url).get_data(as_text=True)
+        flip = re.search(r'href="([^"]*flip=1[^"]*)" data-key="flip"', page)
+        assert flip, "no flashcard front on screen"
+        return self.get(html.unescape(flip.group(1))).get_data(as_text=True)
+
+    def feedback_url(self) -> str:
+        """Where the feedback on this learner's latest answer can be seen again."""
+        review = db.session.scalars(db.select(Review).where(Review.user_id == self.user.id)
+                                    .order_by(Review.id.desc()).limit(1)).one()
+        return f"/sessions/{review.session_id}/reviews/{review.id}"
 
     def answer(self, session_url: str, fields: dict[str, str], **response):
         data = {**fields, **response}

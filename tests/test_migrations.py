@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -79,7 +79,7 @@ def test_0003_keeps_every_row_and_ids_are_never_reused_afterwards(empty_app):
     upgrade(revision="0002")
     seed_0002()
     before = {table: rows(table) for table in ("user", "study_session", "card", "review")}
-    upgrade()
+    upgrade(revision="0003")
     assert {table: rows(table) for table in before} == before
     # The highest id ever used is remembered, even one whose row is gone.
     db.session.execute(text("""INSERT INTO "user" (email, password_hash, time_zone, new_per_day,
@@ -112,3 +112,20 @@ def test_every_table_with_integer_ids_never_reuses_them(app):
 def test_the_migrated_schema_has_every_model_table(app):
     tables = {table.name for table in db.metadata.tables.values()}
     assert set(inspect(db.engine).get_table_names()) >= tables
+
+
+def test_0004_counts_every_existing_answer_on_the_learners_own_study_day(empty_app):
+    upgrade(revision="0002")
+    seed_0002()  # one scheduled answer at 09:30 UTC on 5 January: 14:30 in Karachi
+    db.session.execute(text("""INSERT INTO review (id, card_id, user_id, session_id, seq,
+        rating, score, response, phase_before, reviewed_at, duration_ms, due_after, scheduled)
+        VALUES (12, 3, 2, 7, 2, 1, 0.0, '"false"', 2, :late, 800, :late, true)"""),
+        {"late": datetime(2026, 1, 5, 22, 30)})  # 03:30 on the 6th in Karachi: still the 5th
+    db.session.commit()
+    upgrade(revision="0004")
+    assert rows("day_tally") == [(2, date(2026, 1, 5), "demo", 2, 1, 0, 1, 2000)] or \
+        rows("day_tally") == [(2, "2026-01-05", "demo", 2, 1, 0, 1, 2000)]
+    assert db.session.scalar(text("SELECT answered FROM study_session WHERE id = 7")) == 2
+    assert db.session.scalar(text("SELECT active_questions FROM bank")) == 1
+    db.session.commit()
+    downgrade(revision="0003")

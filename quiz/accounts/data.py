@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -35,6 +36,7 @@ from quiz.models import (
     MAX_NEW_PER_DAY,
     Bank,
     Card,
+    DayTally,
     LoginSession,
     Question,
     Review,
@@ -42,6 +44,7 @@ from quiz.models import (
     StudySession,
     User,
 )
+from quiz.study import tallies
 
 FORMAT = "pivot-export"
 VERSION = 1
@@ -373,6 +376,11 @@ def import_data(user: User, raw: bytes) -> ImportReport:
         stability_after=item.stability_after, difficulty_after=item.difficulty_after)
         for item in data.reviews if item.question_id in cards]
     db.session.add_all(reviews)
+    db.session.flush()
+    answered = Counter(review.session_id for review in reviews)
+    for session in sessions.values():
+        session.answered = answered[session.id]
+    tallies.recount(user)
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -395,6 +403,7 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(Card).where(Card.user_id == user.id))
     db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(delete(DayTally).where(DayTally.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
     return True

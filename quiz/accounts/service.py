@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.extensions import db
 from quiz.models import User
+from quiz.study import tallies
 
 
 class EmailTaken(Exception):
@@ -36,3 +37,15 @@ def authenticate(email: str, password: str) -> User | None:
     if user is not None and user.check_password(password):
         return user
     return None
+
+
+def save_settings(user: User, *, time_zone: str, new_per_day: int,
+                  desired_retention: float) -> None:
+    """Store the learner's settings; a new time zone moves their study days, so their day
+    tallies are counted again on the new days."""
+    moved = time_zone != user.time_zone
+    user.time_zone, user.new_per_day = time_zone, new_per_day
+    user.desired_retention = desired_retention
+    if moved:
+        tallies.recount(user)
+    db.session.commit()

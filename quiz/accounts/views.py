@@ -17,7 +17,7 @@ from quiz.accounts.forms import (
     SignupForm,
 )
 from quiz.core import clock
-from quiz.extensions import csrf, db
+from quiz.extensions import csrf
 from quiz.forms import PostForm
 
 bp = Blueprint("accounts", __name__)
@@ -81,10 +81,9 @@ def settings() -> str | BaseResponse | tuple[str, int]:
     """Show and save the learner's time zone, daily new limit and desired retention."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.time_zone = form.time_zone.data
-        current_user.new_per_day = form.new_per_day.data
-        current_user.desired_retention = form.desired_retention.data
-        db.session.commit()
+        service.save_settings(current_user, time_zone=form.time_zone.data,
+                              new_per_day=form.new_per_day.data,
+                              desired_retention=form.desired_retention.data)
         flash("Settings saved.", "success")
         return redirect(url_for("accounts.settings"))
     return render_template("accounts/settings.html", form=form, end_form=PostForm(),

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, update
 from sqlalchemy.orm import selectinload
 
 from quiz.banks import spec
@@ -85,7 +86,17 @@ def sync_directory(directory: Path, *, now: datetime) -> SyncReport:
         report.banks.append(_apply_bank(catalog, bank, now=now))
     present = {Path(f).stem for f in catalog.files}
     report.banks += _retire_deleted_banks(present, now=now)
+    _count_active_questions()
     return report
+
+
+def _count_active_questions() -> None:
+    """Store each bank's count of askable questions, which every study page reads."""
+    active = (db.select(func.count()).select_from(Question)
+              .where(Question.bank_id == Bank.id, Question.retired_at.is_(None))
+              .scalar_subquery())
+    db.session.execute(update(Bank).values(active_questions=active))
+    db.session.commit()
 
 
 def _apply_events(catalog: Catalog, *, now: datetime) -> None:

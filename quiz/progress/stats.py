@@ -2,7 +2,7 @@
 
 Each figure is one function of (user, now) that runs a fixed number of aggregated queries
 on indexed columns (never one per card). Timestamps are fetched as they are and placed on
-the learner's study days in Python (`quiz.progress.tallies`), so SQLite and PostgreSQL agree.
+the learner's study days in Python (`quiz.core.days`), so SQLite and PostgreSQL agree.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import func
 
 from quiz.banks import spec
+from quiz.core import days as calendar
 from quiz.core import grading, scheduling
 from quiz.core.clock import study_day
 from quiz.core.scheduling import Phase, Rating
 from quiz.extensions import db
-from quiz.models import Card, Question, QuestionTag, Review, User
-from quiz.progress import tallies
+from quiz.models import Bank, Card, Question, QuestionTag, Review, User
+from quiz.study import tallies
 from quiz.study.service import load_question, policy_for, test_attempts
 
 HEATMAP_DAYS = 365
@@ -132,64 +133,64 @@ def _active() -> Any:
     return Question.retired_at.is_(None)
 
 
-def _times(user: User, first: date, last: date, *columns: Any) -> list[Any]:
-    """The review rows of `user` on study days `first` to `last` (one indexed range scan)."""
-    return db.session.execute(
-        db.select(Review.reviewed_at, *columns)
-        .where(Review.user_id == user.id,
-               Review.reviewed_at >= tallies.day_start(first, user.time_zone),
-               Review.reviewed_at < tallies.day_start(last + timedelta(days=1), user.time_zone))
-    ).all()
+def _year(user: User, today: date) -> dict[date, tallies.DayTotals]:
+    """The learner's day tallies over the heatmap's year, which every activity figure reads."""
+    return tallies.per_day(user, today - timedelta(days=HEATMAP_DAYS - 1), today)
 
 
-def reviews_per_day(user: User, now: datetime, *, days: int = HEATMAP_DAYS) -> list[DayCount]:
+def reviews_per_day(user: User, now: datetime, *, days: int = HEATMAP_DAYS,
+                    year: dict[date, tallies.DayTotals] | None = None) -> list[DayCount]:
     """Answers (scheduled and practice) on each of the last `days` study days, oldest first."""
     today = study_day(now, user.time_zone).day
     first = today - timedelta(days=days - 1)
-    moments = [row.reviewed_at for row in _times(user, first, today)]
-    counts = tallies.count_by_day(moments, first=first, last=today, tz_name=user.time_zone)
-    return [DayCount(day, count) for day, count in counts.items()]
+    counted = year if year is not None and days <= HEATMAP_DAYS else tallies.per_day(
+        user, first, today)
+    return [DayCount(day, counted[day].answered if day in counted else 0)
+            for day in calendar.days_between(first, today)]
 
 
-def weekly_accuracy(user: User, now: datetime, *,
-                    weeks: int = ACCURACY_WEEKS) -> list[WeekAccuracy]:
+def weekly_accuracy(user: User, now: datetime, *, weeks: int = ACCURACY_WEEKS,
+                    year: dict[date, tallies.DayTotals] | None = None) -> list[WeekAccuracy]:
     """Right answers over answers in each of the last `weeks` weeks, oldest first."""
     today = study_day(now, user.time_zone).day
-    mondays = [tallies.week_start(today) - timedelta(weeks=back)
+    mondays = [calendar.week_start(today) - timedelta(weeks=back)
                for back in range(weeks - 1, -1, -1)]
-    rows = _times(user, mondays[0], today, Review.score)
-    placed = tallies.study_days([row.reviewed_at for row in rows], first=mondays[0], last=today,
-                                tz_name=user.time_zone)
+    counted = year if year is not None and today - mondays[0] < timedelta(
+        days=HEATMAP_DAYS) else tallies.per_day(user, mondays[0], today)
     answered: dict[date, int] = defaultdict(int)
     correct: dict[date, int] = defaultdict(int)
-    for row, day in zip(rows, placed, strict=True):
-        if day is not None:
-            week = tallies.week_start(day)
-            answered[week] += 1
-            correct[week] += row.score >= 1.0
+    for day, totals in counted.items():
+        if mondays[0] <= day <= today:
+            week = calendar.week_start(day)
+            answered[week] += totals.answered
+            correct[week] += totals.correct
     return [WeekAccuracy(week, answered[week], correct[week]) for week in mondays]
 
 
 def current_streak(user: User, now: datetime) -> int:
-    """Consecutive study days with at least one answer, ending today or yesterday."""
+    """Consecutive study days with at least one answer, ending today or yesterday (a learner
+    who has not studied yet today keeps yesterday's streak until the day is over)."""
     today = study_day(now, user.time_zone).day
-    last, first = today, today - timedelta(days=STREAK_WINDOW - 1)
-    studied: set[date] = set()
+    expected, length, before = None, 0, today
     while True:
-        moments = [row.reviewed_at for row in _times(user, first, last)]
-        counts = tallies.count_by_day(moments, first=first, last=last, tz_name=user.time_zone)
-        studied |= {day for day, count in counts.items() if count}
-        length = tallies.streak(studied, today)
-        end = today if today in studied else today - timedelta(days=1)
-        if length == 0 or end - timedelta(days=length - 1) > first:
+        # Newest first, a window at a time: a streak of years costs a few reads, not one per day.
+        window = tallies.days_studied(user, before=before, count=STREAK_WINDOW)
+        for day in window:
+            if expected is None:  # the first studied day must be today or yesterday
+                if day < today - timedelta(days=1):
+                    return 0
+                expected = day
+            if day != expected:
+                return length
+            length, expected = length + 1, day - timedelta(days=1)
+        if len(window) < STREAK_WINDOW:
             return length
-        # The streak reaches back to the start of what was read: read the year before.
-        last, first = first - timedelta(days=1), first - timedelta(days=STREAK_WINDOW)
+        before = window[-1] - timedelta(days=1)
 
 
 def cards_by_state(user: User, now: datetime) -> StateCounts:
     """Active questions by state; "new" counts questions never studied or reset by a revision."""
-    active = db.session.scalar(db.select(func.count()).select_from(Question).where(_active()))
+    active = db.session.scalar(db.select(func.sum(Bank.active_questions)))
     studied = dict(db.session.execute(
         db.select(Card.phase, func.count()).join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
@@ -232,12 +233,12 @@ def _mastery_row(key: str, title: str, values: list[float]) -> MasteryRow:
 def due_forecast(user: User, now: datetime, *, days: int = FORECAST_DAYS) -> list[DayCount]:
     """Cards due on each of the next `days` study days from today; overdue cards count today."""
     today = study_day(now, user.time_zone)
-    horizon = tallies.day_start(today.day + timedelta(days=days), user.time_zone)
+    horizon = calendar.day_start(today.day + timedelta(days=days), user.time_zone)
     dues = db.session.scalars(
         db.select(Card.due).join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW),
                Card.due < horizon)).all()
-    counts = tallies.forecast(dues, today=today, days=days, tz_name=user.time_zone)
+    counts = calendar.forecast(dues, today=today, days=days, tz_name=user.time_zone)
     return [DayCount(day, count) for day, count in counts.items()]
 
 
@@ -262,9 +263,11 @@ def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
 
 def dashboard(user: User, now: datetime) -> Dashboard:
     """Every dashboard figure for `user` at `now`."""
-    return Dashboard(today=study_day(now, user.time_zone).day,
-                     streak=current_streak(user, now), states=cards_by_state(user, now),
-                     days=reviews_per_day(user, now), weeks=weekly_accuracy(user, now),
+    today = study_day(now, user.time_zone).day
+    year = _year(user, today)
+    return Dashboard(today=today, streak=current_streak(user, now),
+                     states=cards_by_state(user, now), days=reviews_per_day(user, now, year=year),
+                     weeks=weekly_accuracy(user, now, year=year),
                      mastery=mastery(user, now), forecast=due_forecast(user, now),
                      lapsed=most_lapsed(user, now), tests=scored_tests(user, now))
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from itsdangerous import Signer
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
 from quiz.banks import spec
@@ -17,11 +19,33 @@ from quiz.forms import MultiCheckboxField
 
 
 class AnswerForm(FlaskForm):
-    """The fixed part of an answer: which question, the sequence number, when it was shown."""
+    """The fixed part of an answer: which question, the sequence number, when it was shown, and
+    the signature that proves the session offered that question at that number."""
 
-    question_id = HiddenField(validators=[DataRequired()])
-    seq = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    question_id = HiddenField(validators=[DataRequired(), Length(max=100)])
+    seq = IntegerField(widget=HiddenInput(), validators=[
+        InputRequired(), NumberRange(min=0, max=2**31 - 1)])
     shown_at = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    offer = HiddenField(validators=[Length(max=100)])
+
+
+def _offer_signer() -> Signer:
+    return Signer(current_app.secret_key, salt="pivot-offer", digest_method=hashlib.sha256)
+
+
+def sign_offer(session_id: int, question_id: str, seq: int) -> str:
+    """The signature a question page carries: this session offered `question_id` at `seq`.
+
+    An answer (or a flip of a flashcard) must carry it back, so a session records only what it
+    actually asked: a hand-made post for a question it never offered, or for one it already
+    asked, is refused. It binds the answer count, so it is worth nothing once used."""
+    return _offer_signer().get_signature(f"{session_id}:{question_id}:{seq}").decode()
+
+
+def check_offer(signature: str | None, session_id: int, question_id: str, seq: int) -> bool:
+    """Whether `signature` is `sign_offer` of exactly these values."""
+    return bool(signature) and _offer_signer().verify_signature(
+        f"{session_id}:{question_id}:{seq}".encode(), (signature or "").encode())
 
 
 def read_response(model: Any, form: MultiDict) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -16,7 +16,18 @@ from quiz.core import grading, scheduling
 from quiz.core.clock import StudyDay, study_day
 from quiz.core.scheduling import Phase, Policy, Rating
 from quiz.extensions import db
-from quiz.models import Bank, Card, Question, QuestionTag, Review, SessionKind, StudySession, User
+from quiz.models import (
+    Bank,
+    Card,
+    DayTally,
+    Question,
+    QuestionTag,
+    Review,
+    SessionKind,
+    StudySession,
+    User,
+)
+from quiz.study import tallies
 
 # Like Anki's learn-ahead limit: a learning card due within this window is shown now rather
 # than making the learner wait a few minutes with nothing to do.
@@ -34,9 +45,22 @@ def today(user: User, now: datetime) -> StudyDay:
     return study_day(now, user.time_zone)
 
 
+# Validating a stored question is the costliest step of showing it; a question's content hash
+# names its exact text, so the validated model can be kept for as long as that text lives.
+_MODELS: dict[tuple[str, str], Any] = {}
+_MODELS_MAX = 20_000
+
+
 def load_question(question: Question) -> Any:
     """The spec model of a stored question, for rendering and grading."""
-    return spec.QUESTION.validate_python(question.spec)
+    key = (question.id, question.content_hash)
+    model = _MODELS.get(key)
+    if model is None:
+        model = spec.QUESTION.validate_python(question.spec)
+        if len(_MODELS) >= _MODELS_MAX:
+            _MODELS.clear()  # a bank rewritten many times over: start afresh
+        _MODELS[key] = model
+    return model
 
 
 @dataclass(frozen=True)
@@ -53,42 +77,75 @@ def _active() -> Any:
     return Question.retired_at.is_(None)
 
 
+def _studied() -> Any:
+    return Card.phase != int(Phase.NEW)
+
+
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
     """Every bank with active questions, with due and new counts for `user` today."""
-    totals = dict(db.session.execute(
-        db.select(Question.bank_id, func.count()).where(_active()).group_by(Question.bank_id)
-    ).all())
-    banks = db.session.scalars(db.select(Bank).where(Bank.id.in_(totals)).order_by(Bank.id))
+    banks = db.session.scalars(db.select(Bank).where(Bank.active_questions > 0)
+                               .order_by(Bank.id)).all()
     if user is None:
-        return [BankCounts(bank, totals[bank.id]) for bank in banks]
+        return [BankCounts(bank, bank.active_questions) for bank in banks]
     day = today(user, now)
-    due = dict(db.session.execute(
-        db.select(Question.bank_id, func.count()).join(Card, Card.question_id == Question.id)
-        .where(_active(), Card.user_id == user.id, Card.phase != int(Phase.NEW),
-               Card.due < day.end)
-        .group_by(Question.bank_id)).all())
-    studied = dict(db.session.execute(
-        db.select(Question.bank_id, func.count()).join(Card, Card.question_id == Question.id)
-        .where(_active(), Card.user_id == user.id, Card.phase != int(Phase.NEW))
-        .group_by(Question.bank_id)).all())
-    introduced = _introduced_by_bank(user, day)
+    counts = {row.bank_id: row for row in db.session.execute(
+        db.select(Question.bank_id, _count(and_(_studied(), Card.due < day.end)).label("due"),
+                  _count(_studied()).label("studied"))
+        .join(Card, Card.question_id == Question.id)
+        .where(_active(), Card.user_id == user.id).group_by(Question.bank_id))}
+    introduced = tallies.introduced_by_bank(user, day.day)
     result = []
     for bank in banks:
-        unseen = totals[bank.id] - studied.get(bank.id, 0)
+        row = counts.get(bank.id)
+        unseen = bank.active_questions - (row.studied if row else 0)
         allowance = max(0, user.new_per_day - introduced.get(bank.id, 0))
-        result.append(BankCounts(bank, totals[bank.id], due.get(bank.id, 0),
+        result.append(BankCounts(bank, bank.active_questions, row.due if row else 0,
                                  min(unseen, allowance)))
     return result
 
 
-def _introduced_by_bank(user: User, day: StudyDay) -> dict[str, int]:
-    """How many new questions `user` started today, per bank (the daily new limit's count)."""
-    return dict(db.session.execute(
-        db.select(Question.bank_id, func.count(func.distinct(Review.card_id)))
-        .join(Card, Card.id == Review.card_id).join(Question, Question.id == Card.question_id)
-        .where(Review.user_id == user.id, Review.phase_before == int(Phase.NEW),
-               Review.scheduled.is_(True), Review.reviewed_at >= day.start)
-        .group_by(Question.bank_id)).all())
+@dataclass(frozen=True)
+class Today:
+    """What today still holds in a bank (or in every bank): the cards due and the new
+    questions the daily limit still allows."""
+
+    due: int
+    new: int
+
+
+def today_counts(user: User, bank_id: str | None, now: datetime) -> Today:
+    """Cards due today and new questions still allowed today, in one query."""
+    day = today(user, now)
+    query = (db.select(_count(and_(_studied(), Card.due < day.end)),
+                       _count(_studied()))
+             .select_from(Card).join(Question, Question.id == Card.question_id)
+             .where(Card.user_id == user.id, _in_scope(bank_id)))
+    if bank_id is None:
+        due, _studied_count = db.session.execute(query).one()
+        return Today(int(due), 0)
+    total = db.select(Bank.active_questions).where(Bank.id == bank_id).scalar_subquery()
+    introduced = (db.select(DayTally.introduced)
+                  .where(DayTally.user_id == user.id, DayTally.day == day.day,
+                         DayTally.bank_id == bank_id).scalar_subquery())
+    due, studied, active, started = db.session.execute(
+        query.add_columns(total, introduced)).one()
+    unseen = (active or 0) - int(studied)
+    allowance = max(0, user.new_per_day - (started or 0))
+    return Today(int(due), max(0, min(unseen, allowance)))
+
+
+def today_counts_for(user: User, session: StudySession, now: datetime) -> Today | None:
+    """`today_counts` for a bank or due session, shared by its next question and its progress
+    bar; None for practice runs and tests, which ask a fixed list."""
+    if session.kind == SessionKind.BANK:
+        return today_counts(user, session.bank_id, now)
+    if session.kind == SessionKind.DUE:
+        return today_counts(user, None, now)
+    return None
 
 
 @dataclass(frozen=True)
@@ -105,52 +162,75 @@ class Prompt:
         return self.card is None or self.card.phase == int(Phase.NEW)
 
 
-def next_prompt(user: User, session: StudySession, now: datetime) -> Prompt | None:
+def question_with_card(user: User, question_id: str) -> tuple[Question, Card | None] | None:
+    """A question with the learner's card for it (None if they never studied it), in one
+    query; None if there is no such question."""
+    found = db.session.execute(
+        db.select(Question, Card)
+        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+        .where(Question.id == question_id)).first()
+    return None if found is None else (found[0], found[1])
+
+
+def prompt_for(question: Question, card: Card | None) -> Prompt:
+    """The prompt showing `question` to the holder of `card` (None: never studied)."""
+    return Prompt(question, load_question(question), card, card.answers if card else 0)
+
+
+def next_prompt(user: User, session: StudySession, now: datetime, *,
+                counts: Today | None = None) -> Prompt | None:
     """The next question of the session, or None when it has nothing more to ask now."""
     if session.finished_at(now) is not None:
         return None
     if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
         return _next_listed(user, session)
     bank_id = session.bank_id if session.kind == SessionKind.BANK else None
-    return _next_scheduled(user, bank_id, now, allow_new=session.kind == SessionKind.BANK)
+    allow_new = session.kind == SessionKind.BANK
+    if allow_new and counts is None:
+        counts = today_counts(user, bank_id, now)
+    return _next_scheduled(user, bank_id, now, new_allowed=allow_new and counts.new > 0)
 
 
 def _in_scope(bank_id: str | None) -> Any:
     return and_(Question.bank_id == bank_id, _active()) if bank_id else _active()
 
 
+def _card_and_question(condition: Any, user: User, bank_id: str | None) -> Any:
+    return (db.select(Card, Question).join(Question, Question.id == Card.question_id)
+            .where(_in_scope(bank_id), Card.user_id == user.id, condition)
+            .order_by(Card.due, Card.id).limit(1))
+
+
 def _next_scheduled(user: User, bank_id: str | None, now: datetime, *,
-                    allow_new: bool) -> Prompt | None:
+                    new_allowed: bool) -> Prompt | None:
     """Due reviews first (oldest first), then new questions within today's limit."""
-    scope = _in_scope(bank_id)
-    base = (db.select(Card).join(Question, Question.id == Card.question_id)
-            .where(scope, Card.user_id == user.id))
     # As in Anki, a review card is due for the whole of its study day (FSRS keeps the time of
     # day of the last answer, which would otherwise hide it until that hour); learning steps
     # are minutes long, so those cards keep their exact times.
+    learning = Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)])
     due_now = or_(and_(Card.phase == int(Phase.REVIEW), Card.due < today(user, now).end),
-                  and_(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
-                       Card.due <= now))
-    card = db.session.scalars(base.where(due_now).order_by(Card.due, Card.id).limit(1)).first()
-    if card is None and allow_new and bank_id and _new_allowance(user, bank_id, now) > 0:
-        question = db.session.scalars(
-            _unseen(user, scope).order_by(Question.position, Question.id).limit(1)).first()
-        if question is not None:
-            card = card_for(user, question.id)
-            return Prompt(question, load_question(question), card, card.answers if card else 0)
-    if card is None:
-        card = db.session.scalars(
-            base.where(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
-                       Card.due <= now + LEARN_AHEAD)
-            .order_by(Card.due, Card.id).limit(1)).first()
-    if card is None:
+                  and_(learning, Card.due <= now))
+    found = db.session.execute(_card_and_question(due_now, user, bank_id)).first()
+    if found is None and new_allowed:
+        found = db.session.execute(
+            _unseen(user, _in_scope(bank_id)).order_by(Question.position, Question.id).limit(1)
+        ).first()
+        if found is not None:
+            question, card = found
+            return prompt_for(question, card)
+    if found is None:
+        found = db.session.execute(_card_and_question(
+            and_(learning, Card.due <= now + LEARN_AHEAD), user, bank_id)).first()
+    if found is None:
         return None
-    return Prompt(card.question, load_question(card.question), card, card.answers)
+    card, question = found
+    return prompt_for(question, card)
 
 
 def _unseen(user: User, scope: Any) -> Any:
-    """Active questions in scope that `user` has never studied (or that were reset)."""
-    return (db.select(Question)
+    """Active questions in scope that `user` has never studied (or that were reset), each with
+    its card if it has one."""
+    return (db.select(Question, Card)
             .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
             .where(scope, or_(Card.id.is_(None), Card.phase == int(Phase.NEW))))
 
@@ -188,19 +268,18 @@ def _still_askable(session: StudySession, answered: set[str],
 def _next_listed(user: User, session: StudySession) -> Prompt | None:
     """Practice and tests ask their fixed list of questions in order, each once."""
     answered = _answered_ids(session)
-    for question_id in session.question_ids:
-        if question_id in answered:
-            continue
-        question = db.session.get(Question, question_id)
-        if question is None or question.retired_at is not None:
-            continue  # removed from its bank since the session started
-        card = card_for(user, question_id)
-        return Prompt(question, load_question(question), card, card.answers if card else 0)
+    waiting = [q for q in session.question_ids if q not in answered]
+    # A few waiting questions per query: some may have been retired since the session began.
+    for start in range(0, len(waiting), 20):
+        window = waiting[start:start + 20]
+        found = {question.id: (question, card) for question, card in db.session.execute(
+            db.select(Question, Card)
+            .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+            .where(Question.id.in_(window), _active()))}
+        for question_id in window:
+            if question_id in found:
+                return prompt_for(*found[question_id])
     return None
-
-
-def _new_allowance(user: User, bank_id: str, now: datetime) -> int:
-    return max(0, user.new_per_day - _introduced_by_bank(user, today(user, now)).get(bank_id, 0))
 
 
 def card_for(user: User, question_id: str) -> Card | None:
@@ -236,7 +315,8 @@ class Progress:
         return self.done + self.left
 
 
-def progress(user: User, session: StudySession, now: datetime) -> Progress:
+def progress(user: User, session: StudySession, now: datetime, *,
+             counts: Today | None = None) -> Progress:
     """Answered in this session, and what is left to study today (or in the test)."""
     if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
         answered = _answered_ids(session)
@@ -244,21 +324,11 @@ def progress(user: User, session: StudySession, now: datetime) -> Progress:
             return Progress(len(answered), 0)
         return Progress(len(answered), len(_still_askable(
             session, answered, _retired_among(session.question_ids))))
-    done = summary(session).answered
     if session.finished_at(now) is not None:
-        return Progress(done, 0)
+        return Progress(session.answered, 0)
     bank_id = session.bank_id if session.kind == SessionKind.BANK else None
-    scope = _in_scope(bank_id)
-    due = db.session.scalar(
-        db.select(func.count()).select_from(Card).join(Question, Question.id == Card.question_id)
-        .where(scope, Card.user_id == user.id, Card.phase != int(Phase.NEW),
-               Card.due < today(user, now).end)) or 0
-    new = 0
-    if bank_id:
-        unseen = db.session.scalar(db.select(func.count()).select_from(
-            _unseen(user, scope).subquery())) or 0
-        new = min(unseen, _new_allowance(user, bank_id, now))
-    return Progress(done, due + new)
+    counts = counts or today_counts(user, bank_id, now)
+    return Progress(session.answered, counts.due + counts.new)
 
 
 @dataclass(frozen=True)
@@ -296,9 +366,12 @@ def intervals(user: User, card: Card | None, now: datetime) -> dict[Rating, time
 
 @dataclass(frozen=True)
 class Outcome:
-    """A recorded answer: the review row, the grade, and whether it was a repeat post."""
+    """A recorded answer: the review row, its question, the grade, and whether it was a repeat
+    post (the answer recorded first, shown again)."""
 
     review: Review
+    question: Question
+    model: Any
     grade: grading.Grade
     duplicate: bool = False
 
@@ -386,28 +459,36 @@ def in_session(session: StudySession, question: Question) -> bool:
 
 
 def answer(user: User, session: StudySession, question_id: str, seq: int, response: Any, *,
-           now: datetime, duration_ms: int, fuzzing: bool) -> Outcome:
+           now: datetime, duration_ms: int, fuzzing: bool,
+           found: tuple[Question, Card | None] | None = None) -> Outcome:
     """Grade `response`, reschedule the card and append the review, exactly once.
 
     `seq` is the card's answer count when the question was shown. If it no longer matches,
     this form was already answered (double click, back button, retry): the first review is
-    returned, marked as a duplicate. The unique (card, seq) constraint settles races.
+    returned, marked as a duplicate. The unique (card, seq) constraint settles races, and a
+    practice run or test takes one answer per question. The caller has checked that the
+    session offered this question at this `seq` (`quiz.study.forms.check_offer`); `found` is
+    `question_with_card` if it already has it.
     Raises grading.InvalidResponse for a response that cannot be marked, StaleForm for a
     question not on offer.
     """
-    question = db.session.get(Question, question_id)
-    if question is None or not in_session(session, question):
+    found = found or question_with_card(user, question_id)
+    if found is None or not in_session(session, found[0]):
         raise StaleForm("That question is not part of this session.")
-    card = card_for(user, question_id)
+    question, card = found
+    model = load_question(question)
     if card is not None and seq < card.answers:
-        return _duplicate(card, seq)
+        return _duplicate(card, seq, question, model)
     if seq != (card.answers if card else 0) or question.retired_at is not None:
         raise StaleForm("That question is no longer on offer.")
     if session.finished_at(now) is not None:
         raise StaleForm("This session has ended; answers after the end are not counted.")
     if session.kind == SessionKind.DUE and (card is None or card.phase == int(Phase.NEW)):
         raise StaleForm("New questions are introduced bank by bank, not in a due session.")
-    model = load_question(question)
+    if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
+        earlier = _answer_in_session(session, question_id)
+        if earlier is not None:  # one response per question per attempt, as Moodle's quiz
+            return Outcome(earlier, question, model, regrade(earlier, model), duplicate=True)
     if isinstance(model, spec.Flashcard):
         try:
             grade = grading.grade_flashcard(model, Rating(int(response)))
@@ -435,6 +516,9 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
             card.memory = after
             card.revised = False
         card.answers = seq + 1
+        # In SQL, so two tabs answering in one session at once both count.
+        session.answered = StudySession.answered + 1
+        tallies.record(user, question.bank_id, review)
         if session.kind == SessionKind.TEST:
             db.session.flush()
             if _next_listed(user, session) is None:
@@ -446,8 +530,15 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
         card = card_for(user, question_id)
         if card is None:
             raise
-        return _duplicate(card, seq)
-    return Outcome(review, grade)
+        return _duplicate(card, seq, question, model)
+    return Outcome(review, question, model, grade)
+
+
+def _answer_in_session(session: StudySession, question_id: str) -> Review | None:
+    return db.session.scalars(
+        db.select(Review).join(Card, Card.id == Review.card_id)
+        .where(Review.session_id == session.id, Card.question_id == question_id)
+        .order_by(Review.id).limit(1)).first()
 
 
 def _storable(response: Any) -> Any:
@@ -456,12 +547,12 @@ def _storable(response: Any) -> Any:
     return response
 
 
-def _duplicate(card: Card, seq: int) -> Outcome:
+def _duplicate(card: Card, seq: int, question: Question, model: Any) -> Outcome:
     review = db.session.scalars(db.select(Review).where(Review.card_id == card.id,
                                                         Review.seq == seq)).first()
     if review is None:
         raise StaleForm("That question is no longer on offer.")
-    return Outcome(review, regrade(review), duplicate=True)
+    return Outcome(review, question, model, regrade(review, model), duplicate=True)
 
 
 def regrade(review: Review, model: Any = None) -> grading.Grade:

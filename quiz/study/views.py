@@ -16,7 +16,15 @@ from quiz.forms import PostForm
 from quiz.models import Bank, Question, Review, SessionKind, StudySession
 from quiz.study import service as study
 from quiz.study import timeline as study_timeline
-from quiz.study.forms import AnswerForm, PracticeForm, TestForm, item_key, read_response
+from quiz.study.forms import (
+    AnswerForm,
+    PracticeForm,
+    TestForm,
+    check_offer,
+    item_key,
+    read_response,
+    sign_offer,
+)
 
 bp = Blueprint("study", __name__)
 # Ids in URLs are capped at the database's integer range: a larger one is simply not found.
@@ -107,18 +115,38 @@ def tests() -> str | Response | tuple[str, int]:
 
 @bp.get("/sessions/<int(max=2147483647):session_id>")
 @login_required
-def show(session_id: int) -> str:
-    """The next question of the session, or the summary when nothing is left now."""
+def show(session_id: int) -> str | Response:
+    """The next question of the session, or the summary when nothing is left now. With
+    `flip`, the back of the flashcard that was shown (never another question)."""
     session = _own_session(session_id)
     now = clock.utcnow()
-    prompt = study.next_prompt(current_user, session, now)
+    if request.args.get("flip") == "1":
+        prompt = _flipped_prompt(session)
+        if prompt is None:  # answered meanwhile, in this tab or another
+            return redirect(url_for("study.show", session_id=session.id))
+        return _question_page(session, prompt, now, flipped=True)
+    counts = study.today_counts_for(current_user, session, now)
+    prompt = study.next_prompt(current_user, session, now, counts=counts)
     if prompt is None:
         return _summary_page(session, now)
-    return _question_page(session, prompt, now)
+    return _question_page(session, prompt, now, counts=counts)
+
+
+def _flipped_prompt(session: StudySession) -> study.Prompt | None:
+    """The flashcard named by a flip link, if this session offered it and it is unanswered."""
+    question_id, seq = request.args.get("question_id", ""), request.args.get("seq", "")
+    if not seq.isdigit() or not check_offer(request.args.get("offer"), session.id, question_id,
+                                            int(seq)):
+        return None
+    found = study.question_with_card(current_user, question_id)
+    if found is None:
+        return None
+    prompt = study.prompt_for(*found)
+    return prompt if prompt.seq == int(seq) and found[0].retired_at is None else None
 
 
 def question_view(model, *, question_id: str, seq: int, card, now: datetime,
-                  flipped: bool) -> dict:
+                  flipped: bool, session: StudySession | None = None) -> dict:
     """What the question template needs, for a study session or an author's preview."""
     order = dict(user_id=current_user.id, question_id=question_id, seq=seq)
     choices = []
@@ -132,29 +160,34 @@ def question_view(model, *, question_id: str, seq: int, card, now: datetime,
     if flipped:
         previews = study.intervals(current_user, card, now)
         buttons = [(rating, describe_interval(delta)) for rating, delta in previews.items()]
-    form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000))
+    offer = sign_offer(session.id, question_id, seq) if session is not None else ""
+    form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000),
+                      offer=offer)
     return dict(model=model, form=form, choices=choices, items=items, rights=rights,
-                item_key=item_key, flipped=flipped, buttons=buttons)
+                item_key=item_key, flipped=flipped, buttons=buttons, offer=offer)
 
 
-def _session_chrome(session: StudySession, now: datetime) -> dict:
+def _session_chrome(session: StudySession, now: datetime, *,
+                    counts: study.Today | None = None) -> dict:
     """The progress bar and End button shown above every question and feedback page."""
     seconds_left = (max(0.0, (session.deadline - now).total_seconds()) if session.deadline
                     else None)
-    return dict(session=session, progress=study.progress(current_user, session, now),
-                end_form=PostForm(), title=study.session_title(session),
-                seconds_left=seconds_left)
+    return dict(session=session,
+                progress=study.progress(current_user, session, now, counts=counts),
+                title=study.session_title(session), seconds_left=seconds_left)
 
 
 def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *,
-                   error: str | None = None, status: int = 200):
+                   error: str | None = None, status: int = 200, flipped: bool = False,
+                   counts: study.Today | None = None):
     view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
-                         card=prompt.card, now=now, flipped=request.args.get("flip") == "1")
+                         card=prompt.card, now=now, flipped=flipped, session=session)
+    flip_url = url_for("study.show", session_id=session.id, flip=1,
+                       question_id=prompt.question.id, seq=prompt.seq, offer=view["offer"])
     return render_template(
-        "study/question.html", prompt=prompt, error=error,
-        answer_url=url_for("study.answer", session_id=session.id),
-        flip_url=url_for("study.show", session_id=session.id, flip=1),
-        **_session_chrome(session, now), **view), status
+        "study/question.html", prompt=prompt, error=error, citation=prompt.question.citation,
+        answer_url=url_for("study.answer", session_id=session.id), flip_url=flip_url,
+        **_session_chrome(session, now, counts=counts), **view), status
 
 
 def _summary_page(session: StudySession, now: datetime) -> str:
@@ -173,27 +206,36 @@ def _summary_page(session: StudySession, now: datetime) -> str:
                            next_due=next_due, reviews=reviews)
 
 
+def _not_offered() -> None:
+    abort(400, description="This question was not offered in this session: go back to the "
+                           "session and answer the question it shows.")
+
+
 @bp.post("/sessions/<int(max=2147483647):session_id>/answers")
 @login_required
 def answer(session_id: int) -> Response | tuple[str, int]:
-    """Record the learner's answer and show the feedback for it."""
+    """Record the learner's answer and answer with its feedback (the sequence number makes a
+    resubmitted form harmless, so there is no redirect to follow)."""
     session = _own_session(session_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400, description="This answer could not be read. Go back and try again.")
+    if not check_offer(form.offer.data, session.id, form.question_id.data, form.seq.data):
+        _not_offered()
     now = clock.utcnow()
-    question = db.session.get(Question, form.question_id.data)
-    if question is None or not study.in_session(session, question):
-        abort(400, description="That question is not part of this session.")
-    prompt = study.Prompt(question, study.load_question(question),
-                          study.card_for(current_user, question.id), form.seq.data)
+    found = study.question_with_card(current_user, form.question_id.data)
+    if found is None:
+        _not_offered()
+    prompt = study.prompt_for(*found)
     try:
-        outcome = study.answer(current_user, session, question.id, form.seq.data,
+        outcome = study.answer(current_user, session, prompt.question.id, form.seq.data,
                                read_response(prompt.model, request.form), now=now,
                                duration_ms=int(now.timestamp() * 1000) - form.shown_at.data,
-                               fuzzing=current_app.config["FSRS_FUZZING"])
+                               fuzzing=current_app.config["FSRS_FUZZING"], found=found)
     except grading.InvalidResponse as exc:
-        return _question_page(session, prompt, now, error=str(exc), status=422)
+        prompt = study.Prompt(prompt.question, prompt.model, prompt.card, form.seq.data)
+        return _question_page(session, prompt, now, error=str(exc), status=422,
+                              flipped=isinstance(prompt.model, spec.Flashcard))
     except study.StaleForm as exc:
         flash(str(exc), "info")
         return redirect(url_for("study.show", session_id=session.id))
@@ -201,14 +243,24 @@ def answer(session_id: int) -> Response | tuple[str, int]:
         flash("You already answered this question; your first answer was kept.", "info")
         if outcome.review.session_id != session.id:  # answered in another tab's session
             return redirect(url_for("study.show", session_id=session.id))
-    return redirect(url_for("study.feedback", session_id=session.id,
-                            review_id=outcome.review.id))
+    return _feedback_page(session, outcome.review, outcome.question, outcome.model,
+                          outcome.grade, now)
+
+
+def _feedback_page(session: StudySession, review: Review, question: Question, model,
+                   grade: grading.Grade, now: datetime) -> tuple[str, int]:
+    next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
+               else None)
+    return render_template("study/feedback.html", review=review, citation=question.citation,
+                           model=model, grade=grade, next_in=next_in, question_id=question.id,
+                           continue_url=url_for("study.show", session_id=session.id),
+                           **_session_chrome(session, now)), 200
 
 
 @bp.get("/sessions/<int(max=2147483647):session_id>/reviews/<int(max=2147483647):review_id>")
 @login_required
-def feedback(session_id: int, review_id: int) -> str:
-    """Right or wrong, the correct answer, the explanation and the citation."""
+def feedback(session_id: int, review_id: int) -> tuple[str, int]:
+    """Right or wrong, the correct answer, the explanation and the citation, again."""
     session = _own_session(session_id)
     review = db.session.get(Review, review_id)
     if review is None or review.user_id != current_user.id or review.session_id != session.id:
@@ -218,14 +270,8 @@ def feedback(session_id: int, review_id: int) -> str:
     if study.hidden_by(study.pending_in_tests(current_user, now), review):
         abort(403, description="This answer is hidden while your open practice test has yet "
                                "to ask the question. Finish or end that test to see it again.")
-    next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
-               else None)
     model = study.load_question(question)
-    return render_template("study/feedback.html", review=review, citation=question.citation,
-                           model=model, grade=study.regrade(review, model),
-                           next_in=next_in, question_id=question.id,
-                           continue_url=url_for("study.show", session_id=session.id),
-                           **_session_chrome(session, now))
+    return _feedback_page(session, review, question, model, study.regrade(review, model), now)
 
 
 @bp.post("/sessions/<int(max=2147483647):session_id>/end")

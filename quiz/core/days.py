@@ -1,4 +1,4 @@
-"""Counting a learner's history by study day and week: the arithmetic behind the dashboard.
+"""Counting a learner's history by study day and week: the day arithmetic behind the dashboard.
 
 Pure: no Flask, no database. Timestamps come in as UTC instants and are placed on the
 learner's study days (their time zone, rolling over at 4 a.m., DST-aware) by the rules of
