@@ -19,7 +19,9 @@ class Base(DeclarativeBase):
     })
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded values after a commit: a request that commits and then renders
+# what it wrote would otherwise read every row back.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

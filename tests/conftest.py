@@ -18,15 +18,16 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
 from quiz import create_app
 from quiz.authoring.sync import sync_directory
 from quiz.config import database_url
 from quiz.core import clock as clock_module
+from quiz.core.scheduling import Phase
 from quiz.extensions import db
-from quiz.models import Review, User
+from quiz.models import Card, Question, Review, SessionKind, StudySession, User
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -84,6 +85,18 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, st
     return templates
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as a real server's does:
+    a fresh `g` (so no signed-in user leaks from one request to the next) and a fresh database
+    session, whatever contexts the test itself has pushed."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # What the test loaded before the request may have changed under it: read it afresh.
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_path: Path):
     """The app on a fresh, migrated database."""
@@ -105,6 +118,7 @@ def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_
         "SESSION_MAX_DAYS": 3650,
     })
     app.config["BACKEND"] = request.param
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if request.param == "postgresql":
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
@@ -178,6 +192,51 @@ class Builder:
         return directory
 
 
+    def bulk_history(self, user: User, *, reviews: int, days: int = 400,
+                     now: datetime | None = None) -> None:
+        """`reviews` answers by `user` to the demo bank spread over the `days` before `now`,
+        written in bulk (for tests that need a long history fast): cards in review (one due
+        now), one study session a day, a finished practice test every month, and the day
+        tallies to match."""
+        from quiz.study import tallies
+
+        now = now or clock_module.utcnow()
+        questions = list(db.session.scalars(db.select(Question.id).where(
+            Question.bank_id == "demo", Question.retired_at.is_(None)).order_by(Question.id)))
+        sessions = [StudySession(user_id=user.id, kind=SessionKind.BANK, bank_id="demo",
+                                 started_at=now - timedelta(days=days - day))
+                    for day in range(days)]
+        tests = [StudySession(user_id=user.id, kind=SessionKind.TEST, question_ids=questions[:3],
+                              started_at=now - timedelta(days=day, hours=1),
+                              ended_at=now - timedelta(days=day))
+                 for day in range(30, days, 30)]
+        db.session.add_all(sessions + tests)
+        db.session.flush()
+        per_question = max(1, reviews // len(questions))
+        cards = [Card(user_id=user.id, question_id=question_id, phase=int(Phase.REVIEW),
+                      stability=30.0, difficulty=5.0, due=now + timedelta(days=index - 1),
+                      last_review=now - timedelta(days=1), reps=per_question, lapses=index,
+                      answers=per_question) for index, question_id in enumerate(questions)]
+        db.session.add_all(cards)
+        db.session.flush()
+        rows = []
+        for number in range(reviews):
+            card = cards[number % len(cards)]
+            session = sessions[number * days // reviews]
+            moment = session.started_at + timedelta(minutes=number % 50)
+            rows.append(dict(card_id=card.id, user_id=user.id, session_id=session.id,
+                             seq=number // len(cards), scheduled=True, rating=3 - number % 2,
+                             score=float(number % 3 > 0), response="x",
+                             phase_before=int(Phase.REVIEW), reviewed_at=moment,
+                             duration_ms=3000, due_after=moment + timedelta(days=5),
+                             stability_after=30.0, difficulty_after=5.0))
+        for card in cards:
+            card.answers = max(row["seq"] for row in rows if row["card_id"] == card.id) + 1
+        db.session.execute(insert(Review), rows)
+        tallies.recount(user)
+        db.session.commit()
+
+
 def count_queries(function, *args, **kwargs) -> int:
     """How many SQL statements `function` sends: proves a page or job runs no query per row."""
     statements = []
@@ -193,22 +252,9 @@ def count_queries(function, *args, **kwargs) -> int:
     return len(statements)
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as a real server's does:
-    a fresh `g` (so no signed-in user leaks from one request to the next) and a fresh database
-    session, whatever contexts the test itself has pushed."""
-
-    def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        # What the test loaded before the request may have changed under it: read it afresh.
-        db.session.expire_all()
-        return response
-
-
 @pytest.fixture
 def client(app) -> IsolatedClient:
     """A client that keeps its cookies between requests, like one browser."""
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

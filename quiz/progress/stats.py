@@ -167,13 +167,18 @@ def weekly_accuracy(user: User, now: datetime, *, weeks: int = ACCURACY_WEEKS,
     return [WeekAccuracy(week, answered[week], correct[week]) for week in mondays]
 
 
-def current_streak(user: User, now: datetime) -> int:
+def current_streak(user: User, now: datetime, *,
+                   year: dict[date, tallies.DayTotals] | None = None) -> int:
     """Consecutive study days with at least one answer, ending today or yesterday (a learner
     who has not studied yet today keeps yesterday's streak until the day is over)."""
     today = study_day(now, user.time_zone).day
+    if year is not None:
+        length = calendar.streak(set(year), today)
+        if length < HEATMAP_DAYS - 1:  # it began inside the year already read
+            return length
     expected, length, before = None, 0, today
     while True:
-        # Newest first, a window at a time: a streak of years costs a few reads, not one per day.
+        # Newest first, a window at a time: a streak of years costs a read per year.
         window = tallies.days_studied(user, before=before, count=STREAK_WINDOW)
         for day in window:
             if expected is None:  # the first studied day must be today or yesterday
@@ -265,7 +270,7 @@ def dashboard(user: User, now: datetime) -> Dashboard:
     """Every dashboard figure for `user` at `now`."""
     today = study_day(now, user.time_zone).day
     year = _year(user, today)
-    return Dashboard(today=today, streak=current_streak(user, now),
+    return Dashboard(today=today, streak=current_streak(user, now, year=year),
                      states=cards_by_state(user, now), days=reviews_per_day(user, now, year=year),
                      weeks=weekly_accuracy(user, now, year=year),
                      mastery=mastery(user, now), forecast=due_forecast(user, now),
