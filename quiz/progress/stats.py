@@ -29,6 +29,7 @@ HEATMAP_DAYS = 365
 ACCURACY_WEEKS = 12
 FORECAST_DAYS = 30
 LAPSED_LIMIT = 10
+HISTORY_PAGE = 50
 # The streak is read a year at a time, going further back only while it lasts.
 STREAK_WINDOW = 366
 
@@ -307,6 +308,8 @@ class QuestionHistory:
     card: Card | None
     answers: list[PastAnswer]
     retrievability: float | None
+    page: int = 1
+    has_older: bool = False
 
     @property
     def phase(self) -> Phase:
@@ -326,23 +329,26 @@ class QuestionHistory:
         return [spec.choice_text(choice) for choice in getattr(self.model, "choices", None) or []]
 
 
-def question_history(user: User, question: Question, now: datetime) -> QuestionHistory:
-    """The learner's answers to `question` (oldest first) and their memory of it at `now`."""
+def question_history(user: User, question: Question, now: datetime, *,
+                     page: int = 1) -> QuestionHistory:
+    """The learner's memory of `question` at `now` and one page of their answers to it,
+    newest first (`HISTORY_PAGE` a page, so a long history costs no more to show)."""
     model = load_question(question)
     card = db.session.scalars(db.select(Card).where(Card.user_id == user.id,
                                                     Card.question_id == question.id)).first()
     reviews = [] if card is None else db.session.scalars(
         db.select(Review).where(Review.card_id == card.id, Review.user_id == user.id)
-        .order_by(Review.reviewed_at, Review.seq)).all()
+        .order_by(Review.reviewed_at.desc(), Review.seq.desc())
+        .offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE + 1)).all()
     recall = None
     if card is not None and card.phase != int(Phase.NEW):
         recall = scheduling.retrievability(card.memory, now=now,
                                            policy=policy_for(user, fuzzing=False))
     answers = [PastAnswer(review.reviewed_at, Rating(review.rating), review.score,
                           _given(model, review.response, review.rating), review.duration_ms,
-                          review.scheduled) for review in reviews]
+                          review.scheduled) for review in reviews[:HISTORY_PAGE]]
     return QuestionHistory(question, model, grading.expected_answer(model), card, answers,
-                           recall)
+                           recall, page=page, has_older=len(reviews) > HISTORY_PAGE)
 
 
 def _given(model: Any, response: Any, rating: int) -> str:

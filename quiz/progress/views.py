@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, tzinfo
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -39,7 +39,10 @@ def question(question_id: str) -> str:
         abort(404, description="There is no such question.")
     found = db.get_or_404(Question, question_id, description="There is no such question.")
     now = clock.utcnow()
-    history = stats.question_history(current_user, found, now)
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        abort(404, description="There is no such page of answers.")
+    history = stats.question_history(current_user, found, now, page=int(page))
     return render_template("progress/question.html", history=history,
                            prompt=stats.question_text(found.spec),
                            tz=clock.zone(current_user.time_zone),

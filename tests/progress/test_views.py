@@ -91,9 +91,9 @@ def test_a_question_page_shows_the_answer_the_learners_history_and_memory(learne
     rows = re.findall(r"<tr class=\"(\w+)\">\s*<th scope=\"row\">(.*?)</th>\s*"
                       r"<td class=\"verdict-small\">(.*?)</td>\s*<td>(.*?)</td>\s*"
                       r"<td>(.*?)</td>\s*<td>(.*?)</td>", page)
-    assert rows == [("right", "Mon 02 Mar 2026, 17:00", "Right", "Good", "4.2 s", "Washington"),
+    assert rows == [("wrong", "Thu 05 Mar 2026, 17:00", "Wrong", "Again", "9.0 s", "Moscow"),
                     ("right", "Mon 02 Mar 2026, 17:15", "Right", "Good", "4.0 s", "Washington"),
-                    ("wrong", "Thu 05 Mar 2026, 17:00", "Wrong", "Again", "9.0 s", "Moscow")]
+                    ("right", "Mon 02 Mar 2026, 17:00", "Right", "Good", "4.2 s", "Washington")]
     assert "<dt>State</dt><dd>Relearning</dd>" in page
     assert "<dt>Lapses</dt><dd>1</dd>" in page
     assert "<dt>Chance of recall now</dt><dd>100%</dd>" in page  # answered today
@@ -142,3 +142,18 @@ def test_a_question_id_that_cannot_exist_is_a_4xx_not_a_database_error(learner):
     assert learner.get("/questions/%00").status_code == 400
     for path in ("/questions/" + "x" * 500, "/questions/DEMO-MC"):
         assert learner.get(path).status_code == 404, path
+
+
+def test_a_long_history_is_shown_fifty_answers_a_page_newest_first(learner, build):
+    build.bulk_history(learner.user, reviews=9 * 120, days=200)  # 120 answers to demo-mc
+    first = learner.get("/questions/demo-mc").get_data(as_text=True)
+    assert first.count('<td class="verdict-small">') == 50
+    assert 'href="/questions/demo-mc?page=2">Older answers' in first
+    assert "Newer answers" not in first
+    last = learner.get("/questions/demo-mc?page=3").get_data(as_text=True)
+    assert last.count('<td class="verdict-small">') == 20 and "Older answers" not in last
+    assert 'href="/questions/demo-mc?page=2">Newer answers' in last
+    beyond = learner.get("/questions/demo-mc?page=9").get_data(as_text=True)
+    assert "No answers on this page." in beyond
+    assert learner.get("/questions/demo-mc?page=0").status_code == 404
+    assert learner.get("/questions/demo-mc?page=x").status_code == 404
