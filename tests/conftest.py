@@ -91,6 +91,8 @@ class IsolatedClient(FlaskClient):
     session, whatever contexts the test itself has pushed."""
 
     def open(self, *args, **kwargs):
+        # A streamed body is read inside the request's own context, before it is left.
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         # What the test loaded before the request may have changed under it: read it afresh.
         db.session.expire_all()

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -55,6 +56,7 @@ CSV_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "revie
 # An export of a year's daily study is a few megabytes; the app's usual request limit is not.
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_ERRORS_SHOWN = 5
+CSV_BATCH = 2000
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -62,20 +64,27 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def reviews_csv(user: User) -> str:
-    """The learner's review log, oldest first, one row per answer, as CSV text."""
+def reviews_csv(user: User) -> Iterator[str]:
+    """The learner's review log, oldest first, one row per answer, as CSV text in chunks: read
+    from the database a batch at a time, so a long history costs no more memory than a short
+    one."""
     rows = db.session.execute(
         db.select(Review.card_id, Review.reviewed_at, Review.rating, Review.phase_before,
                   Review.duration_ms, Card.question_id, Review.scheduled)
         .join(Card, Card.id == Review.card_id).where(Review.user_id == user.id)
-        .order_by(Review.reviewed_at, Review.id))
+        .order_by(Review.reviewed_at, Review.id)
+        .execution_options(yield_per=CSV_BATCH))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([row.card_id, iso(row.reviewed_at), row.rating, row.phase_before,
-                         row.duration_ms, row.question_id, int(row.scheduled)])
-    return out.getvalue()
+    for batch in rows.partitions():
+        for row in batch:
+            writer.writerow([row.card_id, iso(row.reviewed_at), row.rating, row.phase_before,
+                             row.duration_ms, row.question_id, int(row.scheduled)])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
 def export_data(user: User, now: datetime) -> dict[str, Any]:

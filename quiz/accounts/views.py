@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -120,7 +129,7 @@ def your_data() -> tuple[str, int]:
 @login_required
 def reviews_csv() -> Response:
     """The review log as CSV, in the columns FSRS optimisers read."""
-    return Response(data.reviews_csv(current_user), mimetype="text/csv",
+    return Response(stream_with_context(data.reviews_csv(current_user)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="pivot-reviews.csv"'})
 
 

@@ -306,3 +306,18 @@ def test_an_import_with_an_unknown_era_or_a_far_future_time_is_refused(learner, 
     data["sessions"][0]["eras"] = []
     data["reviews"][0]["reviewed_at"] = "9999-12-31T23:00:00+00:00"
     assert upload(learner, json.dumps(data)).status_code == 422
+
+
+def test_the_review_log_is_streamed_in_batches_with_every_row(learner, build, monkeypatch):
+    from quiz.accounts import data as account_data
+
+    monkeypatch.setattr(account_data, "CSV_BATCH", 100)
+    build.bulk_history(learner.user, reviews=950, days=100)
+    chunks = list(account_data.reviews_csv(learner.user))
+    assert len(chunks) >= 10  # a chunk a batch: never the whole log in memory at once
+    assert max(len(chunk) for chunk in chunks) < 100 * 120
+    response = learner.get("/account/reviews.csv")
+    assert response.get_data(as_text=True) == "".join(chunks)
+    table = list(csv.DictReader(io.StringIO("".join(chunks))))
+    assert len(table) == 950
+    assert [row["review_time"] for row in table] == sorted(row["review_time"] for row in table)
