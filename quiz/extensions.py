@@ -1,5 +1,6 @@
 """The unbound extension objects, bound to an app in `create_app`."""
 
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +26,5 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Pages, CSS and JS compressed (zstd, brotli or gzip, as the browser accepts).
+compress = Compress()
