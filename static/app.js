@@ -32,7 +32,7 @@
     var dragged = null;
 
     function items() { return Array.prototype.slice.call(list.querySelectorAll(".order-item")); }
-    function label(item) { return item.querySelector("span").textContent; }
+    function label(item) { return item.querySelector(".item-text").textContent.trim(); }
     function renumber() {
       items().forEach(function (item, index) {
         item.querySelector("select").value = String(index + 1);

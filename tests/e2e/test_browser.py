@@ -224,3 +224,25 @@ def test_axe_finds_no_violations_and_pages_fit_the_screen(new_page, demo, theme,
 def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
 
+
+
+def test_ordering_buttons_name_their_item_and_a_move_announces_what_moved(new_page, demo):
+    page = new_page()
+    page.sign_up("reader@example.org")
+    p = page.page
+    p.click("button:has-text('Study Demo bank')")
+    while current_question(page) != "demo-order":
+        answer_with_mouse(page, current_question(page))
+        p.click("text=Continue")
+        p.wait_for_selector("[data-question-id]")
+    items = p.locator(".order-item")
+    second = items.nth(1).locator(".item-text").inner_text().strip()
+    labels = p.locator(".order-item button.move").evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('aria-label'))")
+    assert len(labels) == 6 and all(label.split(": ", 1)[1] for label in labels)
+    assert f"Move up: {second}" in labels
+    p.click(f"button[aria-label='Move up: {second}']")
+    live = p.locator("[aria-live=polite]").inner_text()
+    assert live == f"{second} moved to position 1 of 3."
+    assert items.nth(0).locator(".item-text").inner_text().strip() == second
+    assert page.errors == []

@@ -1,12 +1,15 @@
 """Studying a bank in the browser: scheduling, feedback, summaries and double submits."""
 
 
+import re
+
 import fsrs
 
 from quiz.core.scheduling import Phase
 from quiz.extensions import db
 from quiz.models import Card, Review, StudySession
 from quiz.study import service as study
+from tests.study.test_sessions import answer_right
 
 
 def reviews():
@@ -254,3 +257,13 @@ def test_a_review_due_later_today_is_offered_now_as_the_home_page_promises(learn
     assert "<strong>1</strong> due today" in learner.get("/").get_data(as_text=True)
     again = learner.start()
     assert learner.shown(again)["question_id"] == "demo-mc"
+
+
+def test_without_javascript_an_ordering_starts_each_item_at_its_own_position(learner):
+    session = learner.start()
+    while learner.shown(session)["question_id"] != "demo-order":
+        answer_right(learner, session, learner.shown(session))
+    page = learner.get(session).get_data(as_text=True)
+    selects = re.findall(r'<select name="position-[0-9a-f]+"[^>]*>(.*?)</select>', page, re.S)
+    chosen = [re.findall(r'<option value="(\d+)" selected>', select) for select in selects]
+    assert chosen == [["1"], ["2"], ["3"]]
