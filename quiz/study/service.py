@@ -688,11 +688,43 @@ def hidden_by(pending: dict[str, StudySession], review: Review) -> StudySession 
     return test if test is not None and review.reviewed_at < test.started_at else None
 
 
-def session_reviews(session: StudySession) -> list[Review]:
-    """A session's answers in the order given, for a test's answer-by-answer review."""
-    return list(db.session.scalars(
-        db.select(Review).options(selectinload(Review.card).selectinload(Card.question))
-        .where(Review.session_id == session.id).order_by(Review.reviewed_at, Review.id)))
+@dataclass(frozen=True)
+class TestItem:
+    """One question of a practice test in its results: the learner's answer, or None if it
+    went unanswered; `hidden_by` is an open test that hides the answer for now."""
+
+    question: Question
+    model: Any
+    review: Review | None
+    grade: grading.Grade | None
+    hidden_by: StudySession | None
+
+    @property
+    def expected(self) -> str:
+        return grading.expected_answer(self.model)
+
+
+def test_results(user: User, session: StudySession, now: datetime) -> list[TestItem]:
+    """Every question a test asked or still counts, in the order asked, with the answer
+    given (a question retired before the test closed no longer counts, so it is left out)."""
+    reviews = {review.card.question_id: review for review in db.session.scalars(
+        db.select(Review).options(selectinload(Review.card))
+        .where(Review.session_id == session.id).order_by(Review.reviewed_at, Review.id))}
+    counted = set(reviews) | set(_still_askable(session, set(reviews),
+                                                _retired_among(session.question_ids)))
+    questions = {question.id: question for question in db.session.scalars(
+        db.select(Question).where(Question.id.in_(counted)))}
+    pending = pending_in_tests(user, now)
+    items = []
+    for question_id in session.question_ids:
+        if question_id not in counted or question_id not in questions:
+            continue
+        question, review = questions[question_id], reviews.get(question_id)
+        model = load_question(question)
+        items.append(TestItem(question, model, review,
+                              regrade(review, model) if review else None,
+                              hidden_by(pending, review) if review else None))
+    return items
 
 
 def end_session(session: StudySession, now: datetime) -> None:

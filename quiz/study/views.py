@@ -194,19 +194,15 @@ def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *
 
 
 def _summary_page(session: StudySession, now: datetime) -> str:
-    reviews = []
+    results = []
     if session.kind == SessionKind.TEST:
-        pending = study.pending_in_tests(current_user, now)
-        for review in study.session_reviews(session):
-            model = study.load_question(review.card.question)
-            reviews.append((review, model, study.regrade(review, model),
-                            study.hidden_by(pending, review)))
+        results = study.test_results(current_user, session, now)
     next_due = None
     if session.kind in (SessionKind.BANK, SessionKind.DUE):
         next_due = study.next_due(current_user, session.bank_id, now)
     return render_template("study/summary.html", session=session,
                            summary=study.summary(session), title=study.session_title(session),
-                           next_due=next_due, reviews=reviews)
+                           next_due=next_due, results=results)
 
 
 def _not_offered() -> None:
@@ -242,6 +238,11 @@ def answer(session_id: int) -> Response | tuple[str, int]:
     except study.StaleForm as exc:
         flash(str(exc), "info")
         return redirect(url_for("study.show", session_id=session.id))
+    if session.kind == SessionKind.TEST:
+        # Deferred feedback, as in Moodle's quizzes: a test shows what was right at the end.
+        flash("You already answered this question; your first answer was kept." if
+              outcome.duplicate else "Answer saved.", "info")
+        return redirect(url_for("study.show", session_id=session.id), 303)
     if outcome.duplicate:
         flash("You already answered this question; your first answer was kept.", "info")
         if outcome.review.session_id != session.id:  # answered in another tab's session
@@ -273,8 +274,22 @@ def feedback(session_id: int, review_id: int) -> tuple[str, int]:
     if study.hidden_by(study.pending_in_tests(current_user, now), review):
         abort(403, description="This answer is hidden while your open practice test has yet "
                                "to ask the question. Finish or end that test to see it again.")
+    if session.kind == SessionKind.TEST and session.finished_at(now) is None:
+        abort(403, description="A practice test shows what was right once it is finished.")
     model = study.load_question(question)
     return _feedback_page(session, review, question, model, study.regrade(review, model), now)
+
+
+@bp.get("/sessions/<int(max=2147483647):session_id>/finish")
+@login_required
+def confirm_finish(session_id: int) -> str | Response:
+    """Ask before finishing a test early: how many questions would go unanswered."""
+    session = _own_session(session_id)
+    now = clock.utcnow()
+    if session.kind != SessionKind.TEST or session.finished_at(now) is not None:
+        return redirect(url_for("study.show", session_id=session.id))
+    return render_template("study/finish.html", session=session, summary=study.summary(session),
+                           title=study.session_title(session))
 
 
 @bp.post("/sessions/<int(max=2147483647):session_id>/end")

@@ -144,7 +144,7 @@ def test_a_practice_test_asks_a_fixed_set_scores_it_and_reviews_every_answer(lea
             answer_right(learner, url, fields) if fields["question_id"] == "demo-order" else \
                 learner.answer(url, fields, **_wrong(fields["question_id"]))
     page = learner.get(url).get_data(as_text=True)
-    assert "Test results" in page and "Every answer" in page
+    assert "Test results" in page and "Every question" in page
     summary = study.summary(session)
     assert summary.possible == 9 and summary.answered == 9
     assert page.count('class="right"') + page.count('class="wrong"') + page.count(
@@ -375,3 +375,30 @@ def test_retiring_a_question_after_a_test_ended_leaves_its_score_alone(learner, 
 def _answered(url):
     return {review.card.question_id for review in reviews() if review.session_id ==
             session_of(url).id}
+
+
+def test_a_test_defers_feedback_until_it_is_finished(learner):
+    url = start_test(learner)
+    fields = learner.shown(url)
+    response = answer_right(learner, url, fields)
+    assert response.status_code == 303 and response.headers["Location"] == url
+    page = learner.get(url).get_data(as_text=True)
+    assert "Answer saved." in page and "Right" not in page and "Source:" not in page
+    assert learner.get(learner.feedback_url()).status_code == 403  # nothing shown mid-test
+    learner.post(f"{url}/end", token_from=url)
+    assert learner.get(learner.feedback_url()).status_code == 200
+
+
+def test_finishing_a_test_early_asks_first_and_lists_what_went_unanswered(learner):
+    url = start_test(learner)
+    answer_right(learner, url, learner.shown(url))
+    page = learner.get(url).get_data(as_text=True)
+    assert f'href="{url}/finish"' in page and f'action="{url}/end"' not in page
+    ask = learner.get(f"{url}/finish").get_data(as_text=True)
+    assert "You have answered 1 of 9 questions." in ask and "The 8 you have not answered" in ask
+    assert session_of(url).ended_at is None  # asking ends nothing
+    learner.post(f"{url}/end", token_from=f"{url}/finish")
+    results = learner.get(url).get_data(as_text=True)
+    assert results.count("Not answered") == 8 and results.count('class="right"') == 1
+    assert "8 questions went unanswered and scored zero." in results
+    assert learner.get(f"{url}/finish").status_code == 302  # a finished test: nothing to ask

@@ -267,3 +267,13 @@ def test_without_javascript_an_ordering_starts_each_item_at_its_own_position(lea
     selects = re.findall(r'<select name="position-[0-9a-f]+"[^>]*>(.*?)</select>', page, re.S)
     chosen = [re.findall(r'<option value="(\d+)" selected>', select) for select in selects]
     assert chosen == [["1"], ["2"], ["3"]]
+
+
+def test_a_new_learner_is_not_offered_an_empty_everything_due_session(learner, clock):
+    page = learner.get("/").get_data(as_text=True)
+    assert "Study everything due" not in page
+    assert 'class="primary">Study Demo bank' in page
+    session = learner.start()
+    learner.answer(session, learner.shown(session), choice="Washington")
+    clock.advance(days=2)
+    assert "Study everything due (1)" in learner.get("/").get_data(as_text=True)
