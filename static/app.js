@@ -96,6 +96,30 @@
     list.closest("form").addEventListener("submit", renumber);
   });
 
+  // Time zones: sign-up takes the browser's zone (the server checks it, and keeps UTC without
+  // this script); settings offer it when it differs from the saved one.
+  var browserZone = "";
+  try { browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { browserZone = ""; }
+  if (browserZone) {
+    document.querySelectorAll("input[data-browser-zone]").forEach(function (input) {
+      input.value = browserZone;
+      var note = document.querySelector("[data-browser-zone-note]");
+      if (note) { note.querySelector("strong").textContent = browserZone; note.hidden = false; }
+    });
+    var offer = document.querySelector("[data-use-browser-zone]");
+    var select = document.getElementById("time_zone");
+    if (offer && select && select.value !== browserZone &&
+        select.querySelector("option[value='" + browserZone.replace(/'/g, "") + "']")) {
+      offer.querySelector("strong").textContent = browserZone;
+      offer.hidden = false;
+      offer.querySelector("button").addEventListener("click", function () {
+        select.value = browserZone;
+        offer.hidden = true;
+        select.focus();
+      });
+    }
+  }
+
   // A timed test counts down from the server's figure (the learner's clock may be off) and,
   // when time is up, goes once to the session page, which then shows the results.
   document.querySelectorAll("[data-seconds-left]").forEach(function (timer) {

@@ -42,6 +42,14 @@ class SignupForm(FlaskForm):
                                message=f"Use at least {MIN_PASSWORD} characters.")])
     confirm = PasswordField("Repeat password", validators=[
         DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    # Filled in by the page's script from the browser's own zone; UTC without JavaScript.
+    time_zone = HiddenField(default="UTC", validators=[Length(max=64)])
+
+    @property
+    def chosen_time_zone(self) -> str:
+        """The browser's zone if this server knows it, else UTC (settings can change it)."""
+        zone = self.time_zone.data or ""
+        return zone if is_time_zone(zone) else "UTC"
 
 
 class LoginForm(FlaskForm):

@@ -18,9 +18,9 @@ def normal_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_account(email: str, password: str) -> User:
+def create_account(email: str, password: str, *, time_zone: str = "UTC") -> User:
     """A new learner account; EmailTaken if the address is in use."""
-    user = User(email=normal_email(email))
+    user = User(email=normal_email(email), time_zone=time_zone)
     user.set_password(password)
     db.session.add(user)
     try:

@@ -48,7 +48,8 @@ def signup() -> str | BaseResponse:
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = service.create_account(form.email.data, form.password.data)
+            user = service.create_account(form.email.data, form.password.data,
+                                          time_zone=form.chosen_time_zone)
         except service.EmailTaken:
             form.email.errors.append("An account with this email already exists. Sign in "
                                      "instead.")

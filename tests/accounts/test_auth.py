@@ -88,3 +88,17 @@ def test_pages_that_need_an_account_redirect_to_sign_in(client):
     response = client.get("/settings")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_sign_up_keeps_the_time_zone_the_page_sends_if_it_is_a_real_one(browser):
+    browser.post("/signup", {"email": "a@example.org", "password": PASSWORD,
+                             "confirm": PASSWORD, "time_zone": "Asia/Karachi"},
+                 token_from="/signup")
+    other = browser.client.application.test_client()
+    from tests.conftest import Browser
+
+    Browser(other).post("/signup", {"email": "b@example.org", "password": PASSWORD,
+                                    "confirm": PASSWORD, "time_zone": "Mars/Olympus"},
+                        token_from="/signup")
+    zones = dict(db.session.execute(db.select(User.email, User.time_zone)).all())
+    assert zones == {"a@example.org": "Asia/Karachi", "b@example.org": "UTC"}

@@ -102,11 +102,13 @@ class Page:
 
 @pytest.fixture
 def new_page(chromium, live_url):
-    """Open pages in fresh browser contexts: new_page(color_scheme=..., width=..., height=...)."""
+    """Open pages in fresh browser contexts: new_page(color_scheme=..., width=..., height=...,
+    timezone_id=...)."""
     contexts = []
 
-    def open_page(*, color_scheme: str = "light", width: int = 1280, height: int = 900) -> Page:
-        context = chromium.new_context(color_scheme=color_scheme,
+    def open_page(*, color_scheme: str = "light", width: int = 1280, height: int = 900,
+                  timezone_id: str | None = None) -> Page:
+        context = chromium.new_context(color_scheme=color_scheme, timezone_id=timezone_id,
                                        viewport={"width": width, "height": height})
         contexts.append(context)
         return Page(context.new_page(), live_url)

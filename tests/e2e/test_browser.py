@@ -246,3 +246,20 @@ def test_ordering_buttons_name_their_item_and_a_move_announces_what_moved(new_pa
     assert live == f"{second} moved to position 1 of 3."
     assert items.nth(0).locator(".item-text").inner_text().strip() == second
     assert page.errors == []
+
+
+def test_sign_up_takes_the_browsers_time_zone_and_settings_offer_it(new_page, demo):
+    page = new_page(timezone_id="Asia/Karachi")
+    page.go("/signup")
+    assert "Asia/Karachi" in page.page.inner_text("[data-browser-zone-note]")
+    page.sign_up("karachi@example.org")
+    user = db.session.scalars(db.select(User).where(User.email == "karachi@example.org")).one()
+    assert user.time_zone == "Asia/Karachi"
+    user.time_zone = "UTC"
+    db.session.commit()
+    page.go("/settings")
+    offer = page.page.locator("[data-use-browser-zone] button")
+    assert offer.is_visible() and "Asia/Karachi" in offer.inner_text()
+    offer.click()
+    assert page.page.input_value("#time_zone") == "Asia/Karachi"
+    assert page.errors == []
