@@ -84,10 +84,12 @@ def table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -
 
 
 def figure(svg: Markup, data_table: Markup, *, caption: str, css: str = "") -> Markup:
-    """A chart with its caption and, folded away, its table."""
-    return Markup('<figure class="{}">{}<figcaption>{}</figcaption>'
+    """A chart with its caption and, folded away, its table. On a narrow screen the chart
+    keeps a legible size and scrolls sideways in its own region (the page does not)."""
+    return Markup('<figure class="{}"><div class="chart-scroll" role="region" tabindex="0" '
+                  'aria-label="{}">{}</div><figcaption>{}</figcaption>'
                   '<details class="chart-table"><summary>Show the numbers</summary>{}</details>'
-                  "</figure>").format(_classes("chart", css), svg, caption, data_table)
+                  "</figure>").format(_classes("chart", css), caption, svg, caption, data_table)
 
 
 def _scale_max(values: Sequence[float], fixed: float | None) -> float:

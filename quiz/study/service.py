@@ -110,32 +110,39 @@ def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
 
 @dataclass(frozen=True)
 class Today:
-    """What today still holds in a bank (or in every bank): the cards due and the new
-    questions the daily limit still allows."""
+    """What today still holds in a bank (or in every bank): reviews due, cards in learning due
+    today, and the new questions the daily limit still allows."""
 
-    due: int
+    reviews: int
+    learning: int
     new: int
+
+    @property
+    def due(self) -> int:
+        return self.reviews + self.learning
 
 
 def today_counts(user: User, bank_id: str | None, now: datetime) -> Today:
-    """Cards due today and new questions still allowed today, in one query."""
+    """Reviews and learning cards due today and new questions still allowed, in one query."""
     day = today(user, now)
-    query = (db.select(_count(and_(_studied(), Card.due < day.end)),
+    due_today = and_(_studied(), Card.due < day.end)
+    query = (db.select(_count(and_(due_today, Card.phase == int(Phase.REVIEW))),
+                       _count(and_(due_today, Card.phase != int(Phase.REVIEW))),
                        _count(_studied()))
              .select_from(Card).join(Question, Question.id == Card.question_id)
              .where(Card.user_id == user.id, _in_scope(bank_id)))
     if bank_id is None:
-        due, _studied_count = db.session.execute(query).one()
-        return Today(int(due), 0)
+        reviews, learning, _studied_count = db.session.execute(query).one()
+        return Today(int(reviews), int(learning), 0)
     total = db.select(Bank.active_questions).where(Bank.id == bank_id).scalar_subquery()
     introduced = (db.select(DayTally.introduced)
                   .where(DayTally.user_id == user.id, DayTally.day == day.day,
                          DayTally.bank_id == bank_id).scalar_subquery())
-    due, studied, active, started = db.session.execute(
+    reviews, learning, studied, active, started = db.session.execute(
         query.add_columns(total, introduced)).one()
     unseen = (active or 0) - int(studied)
     allowance = max(0, user.new_per_day - (started or 0))
-    return Today(int(due), max(0, min(unseen, allowance)))
+    return Today(int(reviews), int(learning), max(0, min(unseen, allowance)))
 
 
 def today_counts_for(user: User, session: StudySession, now: datetime) -> Today | None:
@@ -305,10 +312,12 @@ def next_due(user: User, bank_id: str | None, now: datetime) -> datetime | None:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far through the session the learner is: answered so far and still to come now."""
+    """How far through the session the learner is: answered so far and still to come now;
+    for a bank or due session, what is to come split as Anki shows it."""
 
     done: int
     left: int
+    today: Today | None = None
 
     @property
     def total(self) -> int:
@@ -328,7 +337,7 @@ def progress(user: User, session: StudySession, now: datetime, *,
         return Progress(session.answered, 0)
     bank_id = session.bank_id if session.kind == SessionKind.BANK else None
     counts = counts or today_counts(user, bank_id, now)
-    return Progress(session.answered, counts.due + counts.new)
+    return Progress(session.answered, counts.due + counts.new, counts)
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,17 @@ def test_progress_pages_pass_axe_and_fit_the_screen(new_page, build, clock, them
         page.check(path)
         page.screenshot(f"{label}-{theme}-{path.strip('/').replace('/', '-')}")
     assert page.errors == []
+
+
+def test_chart_labels_stay_legible_on_a_phone(new_page, build):
+    build.banks()
+    page = new_page(width=360, height=740)
+    page.sign_up("phone-charts@example.org")
+    page.go("/dashboard")
+    heights = page.page.evaluate(
+        "[...document.querySelectorAll('.chart svg text')].map(t => t.getBoundingClientRect()"
+        ".height).filter(h => h > 0)")
+    assert heights and min(heights) >= 10, f"smallest chart label {min(heights):.1f}px tall"
+    overflow = page.page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    assert not overflow  # the charts scroll in their own regions, never the page
