@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -29,6 +29,19 @@ from quiz.extensions import db
 
 DEFAULT_NEW_PER_DAY = 20
 MAX_NEW_PER_DAY = 500
+# Anki's defaults: 200 reviews a day, and a card forgotten 8 times is a leech.
+DEFAULT_REVIEWS_PER_DAY = 200
+MAX_REVIEWS_PER_DAY = 9999
+DEFAULT_LEECH_THRESHOLD = 8
+
+
+class StudyOrder:
+    """When new questions come in a bank session, relative to the day's reviews."""
+
+    MIXED = "mixed"            # spread among the reviews
+    NEW_FIRST = "new_first"
+    REVIEWS_FIRST = "reviews_first"
+    ALL = (MIXED, NEW_FIRST, REVIEWS_FIRST)
 
 
 class UTCDateTime(TypeDecorator):
@@ -76,6 +89,13 @@ class User(UserMixin, db.Model):
     desired_retention: Mapped[float] = mapped_column(Float, default=DEFAULT_RETENTION)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviews_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_REVIEWS_PER_DAY)
+    study_order: Mapped[str] = mapped_column(String(16), default=StudyOrder.MIXED)
+    leech_threshold: Mapped[int] = mapped_column(Integer, default=DEFAULT_LEECH_THRESHOLD)
+    # What happens to a leech: always tagged; suspended too if the learner chose so.
+    leech_suspends: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Undo takes back only answers newer than the last one undone: once, never further back.
+    undo_floor: Mapped[int] = mapped_column(Integer, default=0)
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password` (Werkzeug's default KDF)."""
@@ -217,6 +237,11 @@ class Card(db.Model):
     answers: Mapped[int] = mapped_column(Integer, default=0)
     # Set when the question's answer changed and the card was reset; cleared once shown.
     revised: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set aside by the learner (never shown while suspended), or until a study day ends
+    # because a sibling question was studied that day.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    buried_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    leech: Mapped[bool] = mapped_column(Boolean, default=False)
 
     question: Mapped[Question] = relationship()
 
@@ -284,6 +309,37 @@ class StudySession(db.Model):
         return deadline if deadline is not None and deadline <= now else None
 
 
+class ProblemKind:
+    """What a learner can report about a question."""
+
+    WRONG_ANSWER = "wrong_answer"
+    UNCLEAR = "unclear"
+    TYPO = "typo"
+    OTHER = "other"
+    TITLES: ClassVar[dict[str, str]] = {
+        WRONG_ANSWER: "The answer is wrong", UNCLEAR: "The question is unclear",
+        TYPO: "A typo or a wording slip", OTHER: "Something else"}
+
+
+class ProblemReport(db.Model):
+    """A learner's report of a problem with a question, for its authors."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[str] = mapped_column(ForeignKey("question.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"),
+                                                nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # The learner's answer in words, when the report came from an answer's feedback.
+    given: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    question: Mapped[Question] = relationship()
+
+
 class DayTally(db.Model):
     """A learner's answers on one study day in one bank, counted in each answer's transaction.
 
@@ -332,6 +388,11 @@ class Review(db.Model):
     due_after: Mapped[datetime] = mapped_column(UTCDateTime)
     stability_after: Mapped[float | None] = mapped_column(Float, nullable=True)
     difficulty_after: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The card as it was before this answer (memory and flags), so the answer can be undone
+    # or re-rated exactly; None for answers recorded before undo existed.
+    card_before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The learner overrode the grader ("I was right"): kept so authors can see it.
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     card: Mapped[Card] = relationship()
 

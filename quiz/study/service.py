@@ -24,6 +24,7 @@ from quiz.models import (
     QuestionTag,
     Review,
     SessionKind,
+    StudyOrder,
     StudySession,
     User,
 )
@@ -81,6 +82,12 @@ def _studied() -> Any:
     return Card.phase != int(Phase.NEW)
 
 
+def _available(now: datetime) -> Any:
+    """Cards that may be shown: not suspended, not buried for the day."""
+    return and_(Card.suspended_at.is_(None),
+                or_(Card.buried_until.is_(None), Card.buried_until <= now))
+
+
 def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -93,29 +100,34 @@ def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
         return [BankCounts(bank, bank.active_questions) for bank in banks]
     day = today(user, now)
     counts = {row.bank_id: row for row in db.session.execute(
-        db.select(Question.bank_id, _count(and_(_studied(), Card.due < day.end)).label("due"),
-                  _count(_studied()).label("studied"))
+        db.select(Question.bank_id,
+                  _count(and_(_studied(), Card.due < day.end, _available(now))).label("due"),
+                  _count(or_(_studied(), Card.suspended_at.is_not(None),
+                             Card.buried_until > now)).label("unavailable"))
         .join(Card, Card.question_id == Question.id)
         .where(_active(), Card.user_id == user.id).group_by(Question.bank_id))}
     introduced = tallies.introduced_by_bank(user, day.day)
     result = []
     for bank in banks:
         row = counts.get(bank.id)
-        unseen = bank.active_questions - (row.studied if row else 0)
+        unseen = bank.active_questions - (row.unavailable if row else 0)
         allowance = max(0, user.new_per_day - introduced.get(bank.id, 0))
         result.append(BankCounts(bank, bank.active_questions, row.due if row else 0,
-                                 min(unseen, allowance)))
+                                 max(0, min(unseen, allowance))))
     return result
 
 
 @dataclass(frozen=True)
 class Today:
-    """What today still holds in a bank (or in every bank): reviews due, cards in learning due
-    today, and the new questions the daily limit still allows."""
+    """What today still holds in a bank (or in every bank): reviews due (within the daily
+    review limit), cards in learning due today, and the new questions the daily new limit still
+    allows; with what was done today, which the study order weighs."""
 
     reviews: int
     learning: int
     new: int
+    reviewed: int = 0
+    introduced: int = 0
 
     @property
     def due(self) -> int:
@@ -125,24 +137,37 @@ class Today:
 def today_counts(user: User, bank_id: str | None, now: datetime) -> Today:
     """Reviews and learning cards due today and new questions still allowed, in one query."""
     day = today(user, now)
-    due_today = and_(_studied(), Card.due < day.end)
-    query = (db.select(_count(and_(due_today, Card.phase == int(Phase.REVIEW))),
-                       _count(and_(due_today, Card.phase != int(Phase.REVIEW))),
-                       _count(_studied()))
+    shown = and_(_studied(), Card.due < day.end, _available(now))
+    reviewed = (db.select(func.coalesce(func.sum(DayTally.reviewed), 0))
+                .where(DayTally.user_id == user.id, DayTally.day == day.day)
+                .scalar_subquery())
+    query = (db.select(_count(and_(shown, Card.phase == int(Phase.REVIEW))),
+                       _count(and_(shown, Card.phase != int(Phase.REVIEW))),
+                       _count(or_(_studied(), Card.suspended_at.is_not(None),
+                                  Card.buried_until > now)),
+                       reviewed)
              .select_from(Card).join(Question, Question.id == Card.question_id)
              .where(Card.user_id == user.id, _in_scope(bank_id)))
     if bank_id is None:
-        reviews, learning, _studied_count = db.session.execute(query).one()
-        return Today(int(reviews), int(learning), 0)
+        reviews, learning, _unavailable, done = db.session.execute(query).one()
+        return _within_limits(user, reviews, learning, 0, done or 0, 0)
     total = db.select(Bank.active_questions).where(Bank.id == bank_id).scalar_subquery()
     introduced = (db.select(DayTally.introduced)
                   .where(DayTally.user_id == user.id, DayTally.day == day.day,
                          DayTally.bank_id == bank_id).scalar_subquery())
-    reviews, learning, studied, active, started = db.session.execute(
+    reviews, learning, unavailable, done, active, started = db.session.execute(
         query.add_columns(total, introduced)).one()
-    unseen = (active or 0) - int(studied)
-    allowance = max(0, user.new_per_day - (started or 0))
-    return Today(int(reviews), int(learning), max(0, min(unseen, allowance)))
+    unseen = (active or 0) - int(unavailable)
+    allowance = max(0, min(unseen, user.new_per_day - (started or 0)))
+    return _within_limits(user, reviews, learning, allowance, done or 0, started or 0)
+
+
+def _within_limits(user: User, reviews: int, learning: int, new: int, reviewed: int,
+                   introduced: int) -> Today:
+    # The review limit counts the day's reviews in every bank, as Anki's does per profile.
+    allowed = max(0, user.reviews_per_day - int(reviewed))
+    return Today(min(int(reviews), allowed), int(learning), int(new), int(reviewed),
+                 int(introduced))
 
 
 def today_counts_for(user: User, session: StudySession, now: datetime) -> Today | None:
@@ -192,10 +217,8 @@ def next_prompt(user: User, session: StudySession, now: datetime, *,
     if session.kind in (SessionKind.PRACTICE, SessionKind.TEST):
         return _next_listed(user, session)
     bank_id = session.bank_id if session.kind == SessionKind.BANK else None
-    allow_new = session.kind == SessionKind.BANK
-    if allow_new and counts is None:
-        counts = today_counts(user, bank_id, now)
-    return _next_scheduled(user, bank_id, now, new_allowed=allow_new and counts.new > 0)
+    counts = counts or today_counts(user, bank_id, now)
+    return _next_scheduled(user, bank_id, now, counts)
 
 
 def _in_scope(bank_id: str | None) -> Any:
@@ -208,38 +231,57 @@ def _card_and_question(condition: Any, user: User, bank_id: str | None) -> Any:
             .order_by(Card.due, Card.id).limit(1))
 
 
-def _next_scheduled(user: User, bank_id: str | None, now: datetime, *,
-                    new_allowed: bool) -> Prompt | None:
-    """Due reviews first (oldest first), then new questions within today's limit."""
+def new_comes_first(order: str, counts: Today) -> bool:
+    """Whether the next question should be a new one rather than a review, when both wait.
+
+    Mixed spreads new questions evenly through the day's reviews: the next is new while the
+    share of today's new questions already seen is behind the share of its reviews."""
+    if order == StudyOrder.NEW_FIRST:
+        return True
+    if order == StudyOrder.REVIEWS_FIRST:
+        return False
+    new_total = counts.introduced + counts.new
+    review_total = counts.reviewed + counts.reviews
+    return counts.introduced * review_total < counts.reviewed * new_total
+
+
+def _next_scheduled(user: User, bank_id: str | None, now: datetime,
+                    counts: Today) -> Prompt | None:
+    """Learning steps due now first, then the day's reviews and new questions in the
+    learner's chosen order, within the daily limits; then learning steps due soon."""
     # As in Anki, a review card is due for the whole of its study day (FSRS keeps the time of
     # day of the last answer, which would otherwise hide it until that hour); learning steps
     # are minutes long, so those cards keep their exact times.
-    learning = Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)])
-    due_now = or_(and_(Card.phase == int(Phase.REVIEW), Card.due < today(user, now).end),
-                  and_(learning, Card.due <= now))
-    found = db.session.execute(_card_and_question(due_now, user, bank_id)).first()
-    if found is None and new_allowed:
-        found = db.session.execute(
-            _unseen(user, _in_scope(bank_id)).order_by(Question.position, Question.id).limit(1)
-        ).first()
-        if found is not None:
-            question, card = found
-            return prompt_for(question, card)
+    learning = and_(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
+                    _available(now))
+    waiting = and_(learning, Card.due <= now)
+    if counts.reviews > 0:  # within the daily review limit
+        waiting = or_(waiting, and_(Card.phase == int(Phase.REVIEW), _available(now),
+                                    Card.due < today(user, now).end))
+    # One query for both: a learning step due now comes before any review.
+    found = db.session.execute(
+        _card_and_question(waiting, user, bank_id)
+        .order_by(None).order_by(case((learning, 0), else_=1), Card.due, Card.id)).first()
+    is_learning = found is not None and found[0].phase != int(Phase.REVIEW)
+    if not is_learning and bank_id is not None and counts.new > 0 and (
+            found is None or new_comes_first(user.study_order, counts)):
+        new = db.session.execute(_unseen(user, _in_scope(bank_id), now)
+                                 .order_by(Question.position, Question.id).limit(1)).first()
+        if new is not None:
+            return prompt_for(*new)
     if found is None:
         found = db.session.execute(_card_and_question(
             and_(learning, Card.due <= now + LEARN_AHEAD), user, bank_id)).first()
-    if found is None:
-        return None
-    card, question = found
-    return prompt_for(question, card)
+    return prompt_for(found[1], found[0]) if found is not None else None
 
 
-def _unseen(user: User, scope: Any) -> Any:
+def _unseen(user: User, scope: Any, now: datetime) -> Any:
     """Active questions in scope that `user` has never studied (or that were reset), each with
-    its card if it has one."""
+    its card if it has one; suspended and buried ones wait."""
     return (db.select(Question, Card)
             .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
-            .where(scope, or_(Card.id.is_(None), Card.phase == int(Phase.NEW))))
+            .where(scope, or_(Card.id.is_(None),
+                              and_(Card.phase == int(Phase.NEW), _available(now)))))
 
 
 def _answered_by_session(session_ids: list[int]) -> dict[int, set[str]]:
@@ -300,10 +342,12 @@ def next_due(user: User, bank_id: str | None, now: datetime) -> datetime | None:
     scope = _in_scope(bank_id)
     due = db.session.scalar(
         db.select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
-        .where(scope, Card.user_id == user.id, Card.phase != int(Phase.NEW)))
+        .where(scope, Card.user_id == user.id, Card.phase != int(Phase.NEW),
+               Card.suspended_at.is_(None)))
     if bank_id:
+        # A buried question waits for tomorrow's rollover, as an unseen one does.
         unseen = db.session.scalar(db.select(func.count()).select_from(
-            _unseen(user, scope).subquery()))
+            _unseen(user, scope, today(user, now).end).subquery()))
         if unseen:
             tomorrow = today(user, now).end
             due = min(due, tomorrow) if due else tomorrow
