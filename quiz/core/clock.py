@@ -72,6 +72,11 @@ def study_day(now: datetime, tz_name: str, *, rollover_hour: int = ROLLOVER_HOUR
                     end=_local_instant(day + timedelta(days=1), rollover_hour, tz))
 
 
+def study_day_start(day: date, tz_name: str, *, rollover_hour: int = ROLLOVER_HOUR) -> datetime:
+    """The UTC instant at which study day `day` begins for a learner in `tz_name`."""
+    return _local_instant(day, rollover_hour, zone(tz_name))
+
+
 def _local_instant(day: date, hour: int, tz: ZoneInfo) -> datetime:
     # A wall-clock hour that falls in a DST gap is read with fold=0, i.e. shifted forward by
     # zoneinfo; one that falls in an overlap takes its first occurrence. Both are what a
