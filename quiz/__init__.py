@@ -10,6 +10,7 @@ from quiz.cli import register_commands
 from quiz.config import ROOT, configure
 from quiz.core import markup
 from quiz.extensions import csrf, db, login_manager, migrate
+from quiz.jobs import init_jobs
 from quiz.web import register_blueprints
 
 
@@ -32,6 +33,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "quiz" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    init_jobs(app)
     with app.app_context():  # creating the engine opens no connection
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

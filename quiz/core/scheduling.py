@@ -129,7 +129,8 @@ class Policy:
 
 # --- The FSRS-6 memory model (fsrs-rs src/model.rs), in 64-bit floats.
 
-def _forgetting_curve(w: Sequence[float], elapsed: float, stability: float) -> float:
+def forgetting_curve(w: Sequence[float], elapsed: float, stability: float) -> float:
+    """The probability of recall `elapsed` days after a review that left `stability`."""
     decay = -w[20]
     factor = math.exp(math.log(0.9) / decay) - 1.0
     return (elapsed / stability * factor + 1.0) ** decay
@@ -146,8 +147,10 @@ def _initial_difficulty(w: Sequence[float], rating: int) -> float:
     return w[4] - math.exp(w[5] * (rating - 1)) + 1.0
 
 
-def _step(w: Sequence[float], state: tuple[float, float] | None, rating: int,
-          elapsed: int) -> tuple[float, float]:
+def next_memory(w: Sequence[float], state: tuple[float, float] | None, rating: int,
+                elapsed: int) -> tuple[float, float]:
+    """Stability and difficulty after answering with `rating` `elapsed` study days after the
+    last review (`state` None for a new card), as fsrs-rs computes and Anki stores them."""
     if state is None:
         s, d = w[rating - 1], _initial_difficulty(w, rating)
     else:
@@ -157,7 +160,7 @@ def _step(w: Sequence[float], state: tuple[float, float] | None, rating: int,
             sinc = math.exp(w[17] * (rating - 3 + w[18])) * last_s ** -w[19]
             s = last_s * (max(sinc, 1.0) if rating >= Rating.HARD else sinc)
         else:
-            r = _forgetting_curve(w, elapsed, last_s)
+            r = forgetting_curve(w, elapsed, last_s)
             if rating == Rating.AGAIN:
                 s = min(w[11] * last_d ** -w[12] * ((last_s + 1.0) ** w[13] - 1.0)
                         * math.exp((1.0 - r) * w[14]), last_s / math.exp(w[17] * w[18]))
@@ -251,7 +254,7 @@ class _Answer:
         state = None if memory.phase is Phase.NEW else (memory.stability, memory.difficulty)
         self.elapsed = 0 if memory.last_review is None else elapsed_days(
             memory.last_review, now=now, today=today)
-        self.states = {rating: _step(w, state, rating, self.elapsed) for rating in Rating}
+        self.states = {rating: next_memory(w, state, rating, self.elapsed) for rating in Rating}
         self.intervals = {rating: next_interval(w, s, policy.desired_retention)
                           for rating, (s, _d) in self.states.items()}
         self.factor = (random.Random(policy.fuzz_seed).random()  # noqa: S311 - not secret
@@ -316,6 +319,18 @@ class _Answer:
             days[passing] = _fuzzed(self.factor, interval, floor, self.maximum)
             minimum = days[passing] + 1
         return _Next(Phase.REVIEW, self.states[rating], days=days[rating])
+
+
+def review_interval(stability: float, previous: int, policy: Policy) -> int:
+    """The days a review card of `stability`, last given `previous` days, waits under
+    `policy` (Anki's "reschedule cards on change": FSRS's interval, fuzzed, kept from falling
+    below the previous interval as rule 2 says)."""
+    maximum = max(policy.maximum_interval, 1)
+    interval = next_interval(policy.parameters, stability, policy.desired_retention)
+    floor = min(max(_floor_for_passing(interval, previous, maximum), 1), maximum)
+    factor = (random.Random(policy.fuzz_seed).random()  # noqa: S311 - not secret
+              if policy.fuzzing else None)
+    return _fuzzed(factor, interval, floor, maximum)
 
 
 def elapsed_days(last_review: datetime, *, now: datetime, today: StudyDay) -> int:
@@ -403,7 +418,7 @@ def retrievability(memory: Memory, *, now: datetime, policy: Policy) -> float:
         return 0.0
     today = study_day(now, policy.time_zone, rollover_hour=policy.rollover_hour)
     elapsed = elapsed_days(memory.last_review, now=ensure_utc(now), today=today)
-    return _forgetting_curve(policy.parameters, elapsed, memory.stability)
+    return forgetting_curve(policy.parameters, elapsed, memory.stability)
 
 
 def reset() -> Memory:

@@ -130,7 +130,8 @@ def question_view(model, *, question_id: str, seq: int, card, now: datetime,
     flipped = flipped and isinstance(model, spec.Flashcard)
     buttons = []
     if flipped:
-        previews = study.intervals(current_user, card, now)
+        previews = study.intervals(current_user, question_id, card, now,
+                                   fuzzing=current_app.config["FSRS_FUZZING"])
         buttons = [(rating, describe_interval(delta)) for rating, delta in previews.items()]
     form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000))
     return dict(model=model, form=form, choices=choices, items=items, rights=rights,
