@@ -79,7 +79,7 @@ def test_0003_keeps_every_row_and_ids_are_never_reused_afterwards(empty_app):
     upgrade(revision="0002")
     seed_0002()
     before = {table: rows(table) for table in ("user", "study_session", "card", "review")}
-    upgrade()
+    upgrade(revision="0003")
     assert {table: rows(table) for table in before} == before
     # The highest id ever used is remembered, even one whose row is gone.
     db.session.execute(text("""INSERT INTO "user" (email, password_hash, time_zone, new_per_day,
@@ -112,3 +112,20 @@ def test_every_table_with_integer_ids_never_reuses_them(app):
 def test_the_migrated_schema_has_every_model_table(app):
     tables = {table.name for table in db.metadata.tables.values()}
     assert set(inspect(db.engine).get_table_names()) >= tables
+
+
+def test_0005_keeps_every_learner_and_card_and_counts_their_answers_towards_a_fit(empty_app):
+    upgrade(revision="0003")
+    seed_0002()
+    before = {table: rows(table) for table in ("study_session", "card", "review")}
+    users = rows("user")
+    upgrade(revision="0005")
+    assert {table: rows(table) for table in before} == before
+    settings = db.session.execute(text(
+        'SELECT id, learning_steps, relearning_steps, maximum_interval, fsrs_parameters, '
+        'answers_since_fit FROM "user" ORDER BY id')).all()
+    db.session.commit()
+    assert [row[0] for row in settings] == [user[0] for user in users]
+    assert [tuple(row[1:]) for row in settings] == [("1m 10m", "10m", 36500, None, 1)]
+    downgrade(revision="0003")
+    assert rows("user") == users

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 
+from quiz import jobs
 from quiz.extensions import db
-from quiz.models import User
+from quiz.models import Job, User
+from quiz.study import tuning
+
+# What the settings form edits (and an export carries), by the User column's name.
+SETTINGS = ("time_zone", "new_per_day", "desired_retention", "learning_steps",
+            "relearning_steps", "maximum_interval")
 
 
 class EmailTaken(Exception):
@@ -36,3 +44,16 @@ def authenticate(email: str, password: str) -> User | None:
     if user is not None and user.check_password(password):
         return user
     return None
+
+
+def save_settings(user: User, values: dict[str, Any]) -> Job | None:
+    """Store the learner's settings; if due dates depend on what changed (retention, maximum
+    interval), queue the rescheduling of their cards and return that job."""
+    moved = (values["desired_retention"] != user.desired_retention
+             or values["maximum_interval"] != user.maximum_interval)
+    for name in SETTINGS:
+        setattr(user, name, values[name])
+    db.session.commit()
+    if not moved:
+        return None
+    return jobs.pending(user, tuning.RESCHEDULE) or jobs.enqueue(tuning.RESCHEDULE, user)

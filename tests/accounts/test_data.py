@@ -88,7 +88,9 @@ def test_the_json_export_holds_settings_cards_reviews_and_sessions_but_no_passwo
     assert (data["format"], data["version"]) == ("pivot-export", 1)
     assert data["exported_at"] == "2026-03-05T12:00:00+00:00"
     assert data["settings"] == {"time_zone": "Europe/Moscow", "new_per_day": 20,
-                                "desired_retention": 0.85}
+                                "desired_retention": 0.85, "learning_steps": "1m 10m",
+                                "relearning_steps": "10m", "maximum_interval": 36500,
+                                "fsrs_parameters": None}
     assert [c["question_id"] for c in data["cards"]] == ["demo-card", "demo-mc", "demo-short",
                                                          "demo-tf"]
     mc = next(c for c in data["cards"] if c["question_id"] == "demo-mc")

@@ -20,7 +20,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('user') as batch_op:
+    # SQLite may rebuild the table: keep its ids never reused (see 0003).
+    with op.batch_alter_table('user', table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.add_column(sa.Column('learning_steps', sa.String(length=200), nullable=False,
                                       server_default='1m 10m'))
         batch_op.add_column(sa.Column('relearning_steps', sa.String(length=200),
@@ -31,11 +32,6 @@ def upgrade():
         batch_op.add_column(sa.Column('answers_since_fit', sa.Integer(), nullable=False,
                                       server_default='0'))
         batch_op.add_column(sa.Column('workload', sa.JSON(), nullable=True))
-    # The models give defaults; the server defaults only filled existing rows.
-    with op.batch_alter_table('user') as batch_op:
-        for column in ('learning_steps', 'relearning_steps', 'maximum_interval',
-                       'answers_since_fit'):
-            batch_op.alter_column(column, server_default=None)
     op.execute('UPDATE "user" SET answers_since_fit = (SELECT count(*) FROM review '
                'WHERE review.user_id = "user".id AND review.scheduled)')
     op.create_table('parameter_fit',
@@ -82,7 +78,7 @@ def downgrade():
     with op.batch_alter_table('parameter_fit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_parameter_fit_user_id'))
     op.drop_table('parameter_fit')
-    with op.batch_alter_table('user') as batch_op:
+    with op.batch_alter_table('user', table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         for column in ('workload', 'answers_since_fit', 'fsrs_parameters', 'maximum_interval',
                        'relearning_steps', 'learning_steps'):
             batch_op.drop_column(column)
