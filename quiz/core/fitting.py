@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import groupby, pairwise
 
 from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
@@ -28,10 +27,11 @@ DAY_SECONDS = 86400
 
 @dataclass(frozen=True)
 class Answer:
-    """One scheduled answer, as the optimiser needs it."""
+    """One scheduled answer, as the optimiser needs it; `at` in seconds since the epoch (a
+    learner's log is read by the ten thousand: plain numbers keep that fast)."""
 
     card_id: int
-    reviewed_at: datetime
+    at: float
     rating: int
     phase_before: int
 
@@ -55,8 +55,6 @@ class Fit:
         return self.log_loss_after < self.log_loss_before
 
 
-def _days_ago(moment: datetime, today: StudyDay) -> int:
-    return max(int((today.end - moment).total_seconds() // DAY_SECONDS), 0)
 
 
 def card_history(answers: Sequence[Answer]) -> list[Answer]:
@@ -72,7 +70,9 @@ def card_history(answers: Sequence[Answer]) -> list[Answer]:
 
 
 def _deltas(history: Sequence[Answer], today: StudyDay) -> list[int]:
-    days = [_days_ago(answer.reviewed_at, today) for answer in history]
+    # Study days before the rollover that ends today, as Anki counts them (params.rs).
+    end = today.end.timestamp()
+    days = [max(int((end - answer.at) // DAY_SECONDS), 0) for answer in history]
     return [0] + [before - after for before, after in pairwise(days)]
 
 
@@ -83,7 +83,7 @@ def _reviews(history: Sequence[Answer], deltas: Sequence[int]) -> list[FSRSRevie
 
 def by_card(answers: Iterable[Answer]) -> dict[int, list[Answer]]:
     """Answers grouped by card, each card's in time order."""
-    ordered = sorted(answers, key=lambda a: (a.card_id, a.reviewed_at))
+    ordered = sorted(answers, key=lambda a: (a.card_id, a.at))
     return {card: list(group) for card, group in groupby(ordered, key=lambda a: a.card_id)}
 
 
@@ -91,7 +91,7 @@ def training_items(answers: Iterable[Answer], *,
                    today: StudyDay) -> tuple[list[FSRSItem], list[int], int]:
     """The items to train on, their card ids (aligned, oldest item first) and how many
     answers they were built from."""
-    built: list[tuple[datetime, int, FSRSItem]] = []
+    built: list[tuple[float, int, FSRSItem]] = []
     used = 0
     for card, answers_of_card in by_card(answers).items():
         history = card_history(answers_of_card)
@@ -100,7 +100,7 @@ def training_items(answers: Iterable[Answer], *,
         reviews = _reviews(history, deltas)
         for index in range(1, len(reviews)):
             if deltas[index] > 0:
-                built.append((history[index].reviewed_at, card, FSRSItem(reviews[:index + 1])))
+                built.append((history[index].at, card, FSRSItem(reviews[:index + 1])))
     built.sort(key=lambda entry: (entry[0], entry[1]))
     return [item for _at, _card, item in built], [card for _at, card, _item in built], used
 

@@ -321,15 +321,16 @@ class _Answer:
         return _Next(Phase.REVIEW, self.states[rating], days=days[rating])
 
 
-def review_interval(stability: float, previous: int, policy: Policy) -> int:
+def review_interval(stability: float, previous: int, policy: Policy,
+                    fuzz_seed: str | None = None) -> int:
     """The days a review card of `stability`, last given `previous` days, waits under
     `policy` (Anki's "reschedule cards on change": FSRS's interval, fuzzed, kept from falling
-    below the previous interval as rule 2 says)."""
+    below the previous interval as rule 2 says); `fuzz_seed` replaces the policy's."""
     maximum = max(policy.maximum_interval, 1)
     interval = next_interval(policy.parameters, stability, policy.desired_retention)
     floor = min(max(_floor_for_passing(interval, previous, maximum), 1), maximum)
-    factor = (random.Random(policy.fuzz_seed).random()  # noqa: S311 - not secret
-              if policy.fuzzing else None)
+    seed = policy.fuzz_seed if fuzz_seed is None else fuzz_seed
+    factor = random.Random(seed).random() if policy.fuzzing else None  # noqa: S311
     return _fuzzed(factor, interval, floor, maximum)
 
 

@@ -12,16 +12,17 @@ review's day plus the new interval (as Anki's "reschedule cards on change").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from statistics import median
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import Float, bindparam, cast, func, update
 
 from quiz import jobs
 from quiz.core import fitting, scheduling, workload
-from quiz.core.clock import study_day, utcnow
+from quiz.core.clock import study_date, study_day, utcnow
 from quiz.core.scheduling import DEFAULT_PARAMETERS, Phase, Policy
 from quiz.extensions import db
 from quiz.models import Card, Job, ParameterFit, Question, Review, User
@@ -67,11 +68,20 @@ def maybe_queue_fit(user: User) -> Job | None:
     return jobs.enqueue(FIT, user)
 
 
+def _epoch(column: Any) -> Any:
+    # Seconds since the epoch, computed by the database: parsing tens of thousands of
+    # timestamps in Python is most of the time it takes to read a learner's log.
+    if db.engine.dialect.name == "sqlite":
+        return (func.julianday(column) - 2440587.5) * 86400.0
+    return cast(func.extract("epoch", column), Float)
+
+
 def _answers(user: User) -> list[fitting.Answer]:
     rows = db.session.execute(
-        db.select(Review.card_id, Review.reviewed_at, Review.rating, Review.phase_before)
-        .where(Review.user_id == user.id, Review.scheduled.is_(True)))
-    return [fitting.Answer(*row) for row in rows]
+        db.select(Review.card_id, _epoch(Review.reviewed_at), Review.rating, Review.phase_before)
+        .where(Review.user_id == user.id, Review.scheduled.is_(True))
+        .order_by(Review.card_id, Review.reviewed_at))
+    return [fitting.Answer(card_id, at, rating, phase) for card_id, at, rating, phase in rows]
 
 
 @dataclass(frozen=True)
@@ -126,48 +136,54 @@ def fit_parameters(user: User) -> ParameterFit | None:
     return record
 
 
+_MEMORY = update(Card.__table__).where(Card.__table__.c.id == bindparam("b_id")).values(
+    stability=bindparam("b_stability"), difficulty=bindparam("b_difficulty"))
+_MEMORY_AND_DUE = _MEMORY.values(due=bindparam("b_due"))
+
+
 def reschedule(user: User, *, fuzzing: bool = True) -> int:
     """Recompute the memory state of the learner's learnt cards from their histories, and the
     due day of their review cards; returns how many cards changed."""
-    now = utcnow()
     policy = policy_for(user, fuzzing=fuzzing)
-    today = study_day(now, user.time_zone)
-    histories = fitting.history_items(_answers(user), today=today)
-    if not histories:
-        return 0
-    cards = {card.id: card for card in db.session.execute(
-        db.select(Card.id, Card.phase, Card.question_id, Card.answers, Card.due,
-                  Card.last_review).where(Card.user_id == user.id,
-                                          Card.phase != int(Phase.NEW))).all()}
+    histories = fitting.history_items(_answers(user), today=study_day(utcnow(),
+                                                                      user.time_zone))
+    cards = {row.id: row for row in db.session.execute(
+        db.select(Card.id, Card.phase, Card.question_id, Card.answers).where(
+            Card.user_id == user.id, Card.phase != int(Phase.NEW)))}
     ids = [card_id for card_id in histories if card_id in cards]
+    if not ids:
+        return 0
     states = fitting.memory_states(policy.parameters, [histories[i][1] for i in ids])
-    changes = []
+    reviewing, learning = [], []
     for card_id, (stability, difficulty) in zip(ids, states, strict=True):
         card = cards[card_id]
-        change = {"id": card_id, "stability": round(stability, 4),
-                  "difficulty": round(difficulty, 3)}
-        if card.phase == int(Phase.REVIEW) and card.last_review is not None:
-            change["due"] = _rescheduled_due(card, histories[card_id][0], stability, user,
-                                             policy)
-        changes.append(change)
-    for start in range(0, len(changes), 1000):
-        db.session.execute(update(Card), changes[start:start + 1000])
+        change = {"b_id": card_id, "b_stability": round(stability, 4),
+                  "b_difficulty": round(difficulty, 3)}
+        if card.phase == int(Phase.REVIEW):
+            change["b_due"] = _rescheduled_due(card, histories[card_id][0], stability, user,
+                                               policy)
+            reviewing.append(change)
+        else:
+            learning.append(change)
+    for statement, changes in ((_MEMORY_AND_DUE, reviewing), (_MEMORY, learning)):
+        if changes:
+            db.session.execute(statement, changes)
     db.session.commit()
-    return len(changes)
+    return len(ids)
 
 
-def _rescheduled_due(card, history: Sequence[fitting.Answer], stability: float, user: User,
-                     policy: Policy):
+def _rescheduled_due(card: Any, history: Sequence[fitting.Answer], stability: float,
+                     user: User, policy: Policy) -> datetime:
+    last = study_date(datetime.fromtimestamp(history[-1].at, UTC), user.time_zone)
     # The interval the card had before its last answer: Anki's floor for a passing review.
     previous = 0
     if len(history) >= 2:
-        before = history[-2]
-        previous = (study_day(history[-1].reviewed_at, user.time_zone).day
-                    - study_day(before.reviewed_at, user.time_zone).day).days
-    seeded = replace(policy, fuzz_seed=fuzz_seed(user, card.question_id, card.answers - 1))
-    days = scheduling.review_interval(stability, previous, seeded)
-    last_day = study_day(card.last_review, user.time_zone).day
-    return scheduling.day_start(last_day + timedelta(days=days), seeded)
+        before = study_date(datetime.fromtimestamp(history[-2].at, UTC), user.time_zone)
+        previous = (last - before).days
+    # Anki seeds this fuzz as it seeded the card's last answer.
+    days = scheduling.review_interval(stability, previous, policy,
+                                      fuzz_seed(user, card.question_id, card.answers - 1))
+    return scheduling.day_start(last + timedelta(days=days), policy)
 
 
 def estimate_workload(user: User) -> list[workload.Estimate]:

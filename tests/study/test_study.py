@@ -1,6 +1,5 @@
 """Studying a bank in the browser: scheduling, feedback, summaries and double submits."""
 
-
 from datetime import timedelta
 
 from quiz.core import scheduling
