@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
+from typing import NamedTuple
 
 from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 
@@ -25,10 +26,9 @@ MIN_ITEMS = 8
 DAY_SECONDS = 86400
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One scheduled answer, as the optimiser needs it; `at` in seconds since the epoch (a
-    learner's log is read by the ten thousand: plain numbers keep that fast)."""
+    learner's log is read by the ten thousand: plain tuples of numbers keep that fast)."""
 
     card_id: int
     at: float

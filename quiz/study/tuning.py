@@ -77,11 +77,12 @@ def _epoch(column: Any) -> Any:
 
 
 def _answers(user: User) -> list[fitting.Answer]:
-    rows = db.session.execute(
+    # Through the Core connection: the ORM session's result handling doubles the time.
+    rows = db.session.connection().execute(
         db.select(Review.card_id, _epoch(Review.reviewed_at), Review.rating, Review.phase_before)
         .where(Review.user_id == user.id, Review.scheduled.is_(True))
         .order_by(Review.card_id, Review.reviewed_at))
-    return [fitting.Answer(card_id, at, rating, phase) for card_id, at, rating, phase in rows]
+    return list(map(fitting.Answer._make, rows))
 
 
 @dataclass(frozen=True)
