@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from quiz import jobs
 from quiz.authoring.sync import sync_directory
@@ -153,6 +155,7 @@ def optimize_command(email: str | None) -> None:
 @click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
 def worker_command(workers: int) -> None:
     """Run queued jobs until stopped (production: one or more of these beside the app)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs.queue.create_consumer(workers=workers, worker_type="thread").run()
 
 
@@ -162,8 +165,9 @@ def worker_command(workers: int) -> None:
 def serve_command(host: str, port: int) -> None:
     """Run the development server with a thread that runs background jobs beside it."""
     jobs.start_worker_thread()
-    # The reloader would start a second process, and a second job thread.
-    current_app.run(host=host, port=port, use_reloader=False)
+    # Flask refuses app.run() inside its CLI; werkzeug's server is what `flask run` uses.
+    # No reloader: it would start a second process, and a second job thread.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def register_commands(app: Flask) -> None:
