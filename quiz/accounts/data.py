@@ -44,7 +44,9 @@ from quiz.models import (
     MAX_NEW_PER_DAY,
     Bank,
     Card,
+    Job,
     LoginSession,
+    ParameterFit,
     Question,
     Review,
     SessionKind,
@@ -428,6 +430,8 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(Card).where(Card.user_id == user.id))
     db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(delete(Job).where(Job.user_id == user.id))
+    db.session.execute(delete(ParameterFit).where(ParameterFit.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
     return True
