@@ -11,6 +11,7 @@ from quiz.cli import register_commands
 from quiz.config import ROOT, configure
 from quiz.core import markup
 from quiz.extensions import compress, csrf, db, login_manager, migrate
+from quiz.jobs import init_jobs
 from quiz.web import register_blueprints
 
 
@@ -35,6 +36,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     init_assets(app)
+    init_jobs(app)
     with app.app_context():  # creating the engine opens no connection
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

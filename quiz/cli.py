@@ -1,7 +1,8 @@
-"""Command-line tools: `flask --app app questions ...` and `flask --app app users ...`."""
+"""Command-line tools: `flask --app app questions|users|fsrs|jobs ...` and `serve`."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
+from quiz import jobs
 from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, load_catalog
@@ -17,9 +20,12 @@ from quiz.banks.starter import starter_bank
 from quiz.core import clock
 from quiz.extensions import db
 from quiz.models import User
+from quiz.study import tuning
 
 questions = AppGroup("questions", help="Lint and load the YAML question banks.")
 users = AppGroup("users", help="Manage accounts.")
+fsrs = AppGroup("fsrs", help="Fit learners' FSRS parameters.")
+jobs_group = AppGroup("jobs", help="Run background jobs.")
 
 
 def _questions_dir() -> Path:
@@ -120,7 +126,54 @@ def promote_command(email: str) -> None:
     click.echo(f"{email} is now an admin")
 
 
+@fsrs.command("optimize")
+@click.argument("email", required=False)
+def optimize_command(email: str | None) -> None:
+    """Fit the FSRS parameters of one learner (EMAIL) or of every learner, now."""
+    query = db.select(User).order_by(User.id)
+    if email:
+        query = query.where(User.email == email.lower())
+    learners = db.session.scalars(query).all()
+    if email and not learners:
+        raise click.ClickException(f"no account with email {email}")
+    for user in learners:
+        record = tuning.fit_parameters(user)
+        if record is None:
+            click.echo(f"{user.email}: not enough answers to fit")
+            continue
+        if record.adopted:
+            tuning.reschedule(user, fuzzing=current_app.config["FSRS_FUZZING"])
+        tuning.estimate_workload(user)
+        verdict = "adopted" if record.adopted else "kept the old ones"
+        click.echo(f"{user.email}: {record.reviews} answers, {record.items} items, "
+                   f"{record.seconds:.2f}s; log loss {record.log_loss_before:.4f} -> "
+                   f"{record.log_loss_after:.4f}, RMSE {record.rmse_before:.4f} -> "
+                   f"{record.rmse_after:.4f}: {verdict}")
+
+
+@jobs_group.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
+def worker_command(workers: int) -> None:
+    """Run queued jobs until stopped (production: one or more of these beside the app)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    jobs.queue.create_consumer(workers=workers, worker_type="thread").run()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve_command(host: str, port: int) -> None:
+    """Run the development server with a thread that runs background jobs beside it."""
+    jobs.start_worker_thread()
+    # Flask refuses app.run() inside its CLI; werkzeug's server is what `flask run` uses.
+    # No reloader: it would start a second process, and a second job thread.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(questions)
     app.cli.add_command(users)
+    app.cli.add_command(fsrs)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(serve_command)

@@ -63,6 +63,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         QUESTIONS_DIR=str(ROOT / "questions"),
         FSRS_FUZZING=True,
+        # Background jobs (quiz.jobs): a Redis queue shared by every app server when REDIS_URL
+        # is set, else an SQLite file that needs no server.
+        REDIS_URL=os.environ.get("REDIS_URL"),
+        JOBS_BACKEND="redis" if os.environ.get("REDIS_URL") else "sqlite",
+        JOBS_DB=str(Path(app.instance_path) / "jobs.db"),
         # Development (`flask run --debug`): pick up edited YAML banks without a restart.
         QUESTIONS_LIVE_RELOAD=app.debug or _flag("PIVOT_LIVE_RELOAD"),
         # Sign-in sessions (quiz.accounts.sessions): a day unused ends one; "keep me signed in"

@@ -24,7 +24,15 @@ from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quiz.core.clock import utcnow
-from quiz.core.scheduling import DEFAULT_RETENTION, Memory, Phase
+from quiz.core.scheduling import (
+    DEFAULT_LEARNING_STEPS,
+    DEFAULT_MAXIMUM_INTERVAL,
+    DEFAULT_RELEARNING_STEPS,
+    DEFAULT_RETENTION,
+    Memory,
+    Phase,
+    format_steps,
+)
 from quiz.extensions import db
 
 DEFAULT_NEW_PER_DAY = 20
@@ -87,6 +95,19 @@ class User(UserMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     new_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_NEW_PER_DAY)
     desired_retention: Mapped[float] = mapped_column(Float, default=DEFAULT_RETENTION)
+    # Steps as Anki writes them ("1m 10m"), read by quiz.core.scheduling.parse_steps.
+    learning_steps: Mapped[str] = mapped_column(
+        String(200), default=format_steps(DEFAULT_LEARNING_STEPS))
+    relearning_steps: Mapped[str] = mapped_column(
+        String(200), default=format_steps(DEFAULT_RELEARNING_STEPS))
+    maximum_interval: Mapped[int] = mapped_column(Integer, default=DEFAULT_MAXIMUM_INTERVAL)
+    # The learner's fitted FSRS-6 parameters (ParameterFit says where from); None: defaults.
+    fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+    # Scheduled answers since parameters were last fitted: a counter, so the answer path
+    # decides to fit again without counting the review log.
+    answers_since_fit: Mapped[int] = mapped_column(Integer, default=0)
+    # Estimated daily reviews and minutes at several retentions (quiz.study.tuning).
+    workload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_REVIEWS_PER_DAY)
@@ -399,3 +420,55 @@ class Review(db.Model):
     @property
     def correct(self) -> bool:
         return self.score >= 1.0
+
+
+class ParameterFit(db.Model):
+    """One fit of a learner's FSRS parameters to their review log, kept or not."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviews: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    parameters: Mapped[list[float]] = mapped_column(JSON)
+    log_loss_before: Mapped[float] = mapped_column(Float)
+    log_loss_after: Mapped[float] = mapped_column(Float)
+    rmse_before: Mapped[float] = mapped_column(Float)
+    rmse_after: Mapped[float] = mapped_column(Float)
+    # Whether the fitted parameters predicted the log better and so replaced the old ones.
+    adopted: Mapped[bool] = mapped_column(Boolean)
+
+
+class JobStatus:
+    """Where a background job stands (one name in the database, pages and tests)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    ALL = (QUEUED, RUNNING, DONE, FAILED)
+
+
+class Job(db.Model):
+    """A background job (quiz.jobs): what it does, for whom, and how far it has got."""
+
+    __table_args__ = (Index("ix_job_user_kind", "user_id", "kind"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                                nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
+    # 0 to 1, for a progress bar; the message says what happened, for the learner.
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -62,7 +62,8 @@ def postgres_url(suffix: str = "") -> str:
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True,
+                      "JOBS_BACKEND": "memory"})
     with app.app_context():
         if url.startswith("postgresql"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -114,6 +115,8 @@ def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_
         "SQLALCHEMY_DATABASE_URI": url,
         "QUESTIONS_DIR": str(TEST_BANKS),
         "FSRS_FUZZING": False,
+        # An in-memory queue per test: jobs run only when a test calls quiz.jobs.run_pending.
+        "JOBS_BACKEND": "memory",
         # Tests move the clock on by months between requests: sessions outlast that here;
         # tests/accounts/test_sessions.py checks the real lifetimes.
         "REMEMBER_DAYS": 3650,

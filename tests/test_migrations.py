@@ -129,3 +129,18 @@ def test_0004_counts_every_existing_answer_on_the_learners_own_study_day(empty_a
     assert db.session.scalar(text("SELECT active_questions FROM bank")) == 1
     db.session.commit()
     downgrade(revision="0003")
+def test_0005_keeps_every_learner_and_card_and_counts_their_answers_towards_a_fit(empty_app):
+    upgrade(revision="0003")
+    seed_0002()
+    before = {table: rows(table) for table in ("study_session", "card", "review")}
+    users = rows("user")
+    upgrade(revision="0005")
+    assert {table: rows(table) for table in before} == before
+    settings = db.session.execute(text(
+        'SELECT id, learning_steps, relearning_steps, maximum_interval, fsrs_parameters, '
+        'answers_since_fit FROM "user" ORDER BY id')).all()
+    db.session.commit()
+    assert [row[0] for row in settings] == [user[0] for user in users]
+    assert [tuple(row[1:]) for row in settings] == [("1m 10m", "10m", 36500, None, 1)]
+    downgrade(revision="0003")
+    assert rows("user") == users

@@ -19,7 +19,8 @@ def readme_commands() -> list[str]:
 def test_readme_starts_with_a_serve_command_and_a_test_command():
     serve, test = readme_commands()
     assert "pip install -r requirements.txt" in serve
-    assert "db upgrade" in serve and "questions sync" in serve and serve.endswith("run")
+    # `serve` is the development server with a thread that runs background jobs.
+    assert "db upgrade" in serve and "questions sync" in serve and serve.endswith("serve")
     assert "requirements-dev.txt" in test and "pytest" in test and "ruff check" in test
 
 

@@ -30,15 +30,26 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 
 from quiz.banks import spec
+from quiz.core import scheduling
 from quiz.core.clock import is_time_zone
-from quiz.core.scheduling import MAX_RETENTION, MIN_RETENTION
+from quiz.core.scheduling import (
+    DEFAULT_LEARNING_STEPS,
+    DEFAULT_MAXIMUM_INTERVAL,
+    DEFAULT_RELEARNING_STEPS,
+    MAX_RETENTION,
+    MIN_RETENTION,
+    Memory,
+    Phase,
+)
 from quiz.extensions import db
 from quiz.models import (
     MAX_NEW_PER_DAY,
     Bank,
     Card,
     DayTally,
+    Job,
     LoginSession,
+    ParameterFit,
     Question,
     Review,
     SessionKind,
@@ -105,7 +116,11 @@ def export_data(user: User, now: datetime) -> dict[str, Any]:
         "exported_at": iso(now),
         "account": {"email": user.email, "created_at": iso(user.created_at)},
         "settings": {"time_zone": user.time_zone, "new_per_day": user.new_per_day,
-                     "desired_retention": user.desired_retention},
+                     "desired_retention": user.desired_retention,
+                     "learning_steps": user.learning_steps,
+                     "relearning_steps": user.relearning_steps,
+                     "maximum_interval": user.maximum_interval,
+                     "fsrs_parameters": user.fsrs_parameters},
         "cards": [{
             "question_id": card.question_id, "phase": card.phase, "step": card.step,
             "stability": card.stability, "difficulty": card.difficulty, "due": iso(card.due),
@@ -172,6 +187,23 @@ class SettingsIn(_Strict):
     time_zone: str = Field(max_length=64)
     new_per_day: int = Field(ge=0, le=MAX_NEW_PER_DAY)
     desired_retention: float = Field(ge=MIN_RETENTION, le=MAX_RETENTION)
+    # Exports from before these settings existed carry none: the defaults then.
+    learning_steps: str = Field(scheduling.format_steps(DEFAULT_LEARNING_STEPS),
+                                max_length=200)
+    relearning_steps: str = Field(scheduling.format_steps(DEFAULT_RELEARNING_STEPS),
+                                  max_length=200)
+    maximum_interval: int = Field(DEFAULT_MAXIMUM_INTERVAL, ge=1, le=DEFAULT_MAXIMUM_INTERVAL)
+    fsrs_parameters: list[Real] | None = Field(None, max_length=21)
+
+    @field_validator("learning_steps", "relearning_steps")
+    @classmethod
+    def _steps(cls, value: str) -> str:
+        return scheduling.format_steps(scheduling.parse_steps(value))
+
+    @field_validator("fsrs_parameters")
+    @classmethod
+    def _parameters(cls, value: list[float] | None) -> list[float] | None:
+        return None if value is None else list(scheduling.check_parameters(value))
 
     @field_validator("time_zone")
     @classmethod
@@ -197,10 +229,12 @@ class CardIn(_Strict):
     revised: bool = False
 
     @model_validator(mode="after")
-    def _studied_cards_have_a_state(self) -> CardIn:
-        # FSRS cannot reschedule a studied card that lacks these.
-        if self.phase and None in (self.stability, self.difficulty, self.due, self.last_review):
-            raise ValueError("a studied card needs stability, difficulty, due and last_review")
+    def _a_state_the_scheduler_could_reach(self) -> CardIn:
+        # The scheduler's own invariants: a relearning card needs a step, and so on.
+        scheduling.check(Memory(phase=Phase(self.phase), step=self.step,
+                                stability=self.stability, difficulty=self.difficulty,
+                                due=self.due, last_review=self.last_review, reps=self.reps,
+                                lapses=self.lapses))
         return self
 
 
@@ -349,9 +383,10 @@ def import_data(user: User, raw: bytes) -> ImportReport:
                             "account that has not studied yet.", 409)
     questions = set(db.session.scalars(db.select(Question.id)))
     banks = set(db.session.scalars(db.select(Bank.id)))
-    user.time_zone = data.settings.time_zone
-    user.new_per_day = data.settings.new_per_day
-    user.desired_retention = data.settings.desired_retention
+    for name, value in data.settings.model_dump().items():
+        setattr(user, name, value)
+    # Scheduled answers count towards the next fit of the learner's parameters.
+    user.answers_since_fit = sum(1 for item in data.reviews if item.scheduled)
     sessions = {}
     for item in data.sessions:
         sessions[item.id] = StudySession(
@@ -413,6 +448,8 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(delete(DayTally).where(DayTally.user_id == user.id))
+    db.session.execute(delete(Job).where(Job.user_id == user.id))
+    db.session.execute(delete(ParameterFit).where(ParameterFit.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
     return True

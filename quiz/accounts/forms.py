@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    StringField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -27,7 +28,14 @@ from wtforms.validators import (
 from wtforms.widgets import NumberInput
 
 from quiz.core.clock import is_time_zone, time_zone_names
-from quiz.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
+from quiz.core.scheduling import (
+    DEFAULT_MAXIMUM_INTERVAL,
+    DEFAULT_RETENTION,
+    MAX_RETENTION,
+    MIN_RETENTION,
+    format_steps,
+    parse_steps,
+)
 from quiz.models import MAX_NEW_PER_DAY
 
 MIN_PASSWORD = 10
@@ -80,6 +88,17 @@ class SettingsForm(FlaskForm):
                                 message=f"Enter a desired retention from {MIN_RETENTION:.2f} to "
                                         f"{MAX_RETENTION:.2f} (0.90 means 90%%).")])
 
+    learning_steps = StringField(
+        "Learning steps", validators=[Length(max=200, message="Use at most 10 steps.")])
+    relearning_steps = StringField(
+        "Relearning steps", validators=[Length(max=200, message="Use at most 10 steps.")])
+    maximum_interval = IntegerField(
+        "Maximum interval (days)", widget=NumberInput(min=1, max=DEFAULT_MAXIMUM_INTERVAL),
+        validators=[InputRequired(message="Enter the longest wait between reviews, in days."),
+                    NumberRange(min=1, max=DEFAULT_MAXIMUM_INTERVAL,
+                                message="Enter a whole number of days from 1 to "
+                                        f"{DEFAULT_MAXIMUM_INTERVAL}.")])
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = [(name, name) for name in time_zone_names()]
@@ -87,6 +106,22 @@ class SettingsForm(FlaskForm):
         # fields' own "Not a valid integer value." rather than show two errors.
         self.new_per_day.process_errors = []
         self.desired_retention.process_errors = []
+        self.maximum_interval.process_errors = []
+
+    def validate_learning_steps(self, field: StringField) -> None:
+        """Steps as Anki writes them: "1m 10m"; stored in that form."""
+        field.data = self._steps(field.data)
+
+    def validate_relearning_steps(self, field: StringField) -> None:
+        """Relearning steps, which may be none (a lapse then waits FSRS's interval)."""
+        field.data = self._steps(field.data)
+
+    @staticmethod
+    def _steps(text: str | None) -> str:
+        try:
+            return format_steps(parse_steps(text or ""))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
     def validate_time_zone(self, field: SelectField) -> None:
         """Accept only zone names this server knows (the list can be bypassed by hand)."""

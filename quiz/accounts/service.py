@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 
+from quiz import jobs
 from quiz.extensions import db
-from quiz.models import User
-from quiz.study import tallies
+from quiz.models import Job, User
+from quiz.study import tallies, tuning
+
+# What the settings form edits (and an export carries), by the User column's name.
+SETTINGS = ("time_zone", "new_per_day", "desired_retention", "learning_steps",
+            "relearning_steps", "maximum_interval")
 
 
 class EmailTaken(Exception):
@@ -39,13 +46,18 @@ def authenticate(email: str, password: str) -> User | None:
     return None
 
 
-def save_settings(user: User, *, time_zone: str, new_per_day: int,
-                  desired_retention: float) -> None:
-    """Store the learner's settings; a new time zone moves their study days, so their day
-    tallies are counted again on the new days."""
-    moved = time_zone != user.time_zone
-    user.time_zone, user.new_per_day = time_zone, new_per_day
-    user.desired_retention = desired_retention
-    if moved:
+def save_settings(user: User, values: dict[str, Any]) -> Job | None:
+    """Store the learner's settings; if due dates depend on what changed (retention, maximum
+    interval), queue the rescheduling of their cards and return that job. A new time zone
+    moves their study days, so their day tallies are counted again on the new days."""
+    moved = (values["desired_retention"] != user.desired_retention
+             or values["maximum_interval"] != user.maximum_interval)
+    new_zone = values["time_zone"] != user.time_zone
+    for name in SETTINGS:
+        setattr(user, name, values[name])
+    if new_zone:
         tallies.recount(user)
     db.session.commit()
+    if not moved:
+        return None
+    return jobs.pending(user, tuning.RESCHEDULE) or jobs.enqueue(tuning.RESCHEDULE, user)

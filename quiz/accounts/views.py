@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -17,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
+from quiz import jobs
 from quiz.accounts import data, service, signin
 from quiz.accounts.forms import (
     DeleteAccountForm,
@@ -28,6 +30,7 @@ from quiz.accounts.forms import (
 from quiz.core import clock
 from quiz.extensions import csrf
 from quiz.forms import PostForm
+from quiz.study import tuning
 
 bp = Blueprint("accounts", __name__)
 
@@ -88,16 +91,36 @@ def logout() -> BaseResponse:
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> str | BaseResponse | tuple[str, int]:
-    """Show and save the learner's time zone, daily new limit and desired retention."""
+    """Show and save the learner's settings, with their FSRS parameters and workload."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        service.save_settings(current_user, time_zone=form.time_zone.data,
-                              new_per_day=form.new_per_day.data,
-                              desired_retention=form.desired_retention.data)
-        flash("Settings saved.", "success")
+        job = service.save_settings(current_user, form.data)
+        flash("Settings saved." + (" Your cards are being rescheduled." if job else ""),
+              "success")
         return redirect(url_for("accounts.settings"))
     return render_template("accounts/settings.html", form=form, end_form=PostForm(),
+                           tuning=tuning.tuning(current_user), fit_every=tuning.FIT_EVERY,
                            **signin.devices()), 200 if not form.errors else 422
+
+
+@bp.post("/settings/optimize")
+@login_required
+def optimize() -> BaseResponse:
+    """Queue a fit of the learner's FSRS parameters to their answers, and show its progress."""
+    if not PostForm().validate_on_submit():
+        return redirect(url_for("accounts.settings"))
+    job = jobs.pending(current_user, tuning.FIT) or jobs.enqueue(tuning.FIT, current_user)
+    return redirect(url_for("accounts.job", job_id=job.id))
+
+
+@bp.get("/jobs/<int(max=2147483647):job_id>")
+@login_required
+def job(job_id: int) -> str:
+    """How one of the learner's background jobs is doing (refreshes itself until done)."""
+    found = jobs.job_for(current_user, job_id)
+    if found is None:
+        abort(404)
+    return render_template("jobs/status.html", job=found)
 
 
 @bp.post("/account/sign-out-everywhere")

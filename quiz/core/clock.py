@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Anki's choice: a late-night session still counts as the evening's day.
@@ -70,6 +71,18 @@ def study_day(now: datetime, tz_name: str, *, rollover_hour: int = ROLLOVER_HOUR
     day = local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
     return StudyDay(day=day, start=_local_instant(day, rollover_hour, tz),
                     end=_local_instant(day + timedelta(days=1), rollover_hour, tz))
+
+
+def study_date(moment: datetime, tz_name: str, *, rollover_hour: int = ROLLOVER_HOUR) -> date:
+    """The date of the study day that contains `moment` (`study_day(...).day`, cheaper)."""
+    local = ensure_utc(moment).astimezone(zone(tz_name))
+    return local.date() if local.hour >= rollover_hour else local.date() - timedelta(days=1)
+
+
+@lru_cache(maxsize=4096)
+def study_day_start(day: date, tz_name: str, *, rollover_hour: int = ROLLOVER_HOUR) -> datetime:
+    """The UTC instant at which study day `day` begins for a learner in `tz_name`."""
+    return _local_instant(day, rollover_hour, zone(tz_name))
 
 
 def _local_instant(day: date, hour: int, tz: ZoneInfo) -> datetime:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from quiz.banks import spec
 from quiz.core import grading, scheduling
 from quiz.core.clock import StudyDay, study_day
-from quiz.core.scheduling import Phase, Policy, Rating
+from quiz.core.scheduling import Phase, Rating
 from quiz.extensions import db
 from quiz.models import (
     Bank,
@@ -28,17 +28,13 @@ from quiz.models import (
     StudySession,
     User,
 )
-from quiz.study import tallies
+from quiz.study import tallies, tuning
+from quiz.study.tuning import fuzz_seed, policy_for
 
 # Like Anki's learn-ahead limit: a learning card due within this window is shown now rather
 # than making the learner wait a few minutes with nothing to do.
 LEARN_AHEAD = timedelta(minutes=20)
 MAX_DURATION_MS = 10 * 60 * 1000
-
-
-def policy_for(user: User, *, fuzzing: bool) -> Policy:
-    """The scheduling settings of `user`."""
-    return Policy(desired_retention=user.desired_retention, fuzzing=fuzzing)
 
 
 def today(user: User, now: datetime) -> StudyDay:
@@ -411,10 +407,14 @@ def shuffled(items: list[Any], *, user_id: int, question_id: str, seq: int) -> l
     return order
 
 
-def intervals(user: User, card: Card | None, now: datetime) -> dict[Rating, timedelta]:
-    """What each self-rating would schedule, for the flashcard buttons."""
+def intervals(user: User, question_id: str, card: Card | None, now: datetime, *,
+              fuzzing: bool) -> dict[Rating, timedelta]:
+    """What each self-rating would schedule, for the flashcard buttons: exactly what the
+    answer will apply (the same fuzz seed)."""
     memory = card.memory if card else scheduling.Memory()
-    return scheduling.preview(memory, now=now, policy=policy_for(user, fuzzing=False))
+    seed = fuzz_seed(user, question_id, card.answers if card else 0)
+    return scheduling.preview(memory, now=now, policy=policy_for(user, fuzzing=fuzzing,
+                                                                 seed=seed))
 
 
 @dataclass(frozen=True)
@@ -555,8 +555,8 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
             db.session.add(card)
             db.session.flush()
         memory = card.memory
-        after = scheduling.review(memory, grade.rating, now=now,
-                                  policy=policy_for(user, fuzzing=fuzzing))
+        after = scheduling.review(memory, grade.rating, now=now, policy=policy_for(
+            user, fuzzing=fuzzing, seed=fuzz_seed(user, question_id, seq)))
         review = Review(card_id=card.id, user_id=user.id, session_id=session.id, seq=seq,
                         scheduled=session.scheduled, rating=int(grade.rating), score=grade.score,
                         response=_storable(response), phase_before=int(memory.phase),
@@ -568,6 +568,7 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
         if session.scheduled:
             card.memory = after
             card.revised = False
+            tuning.count_answer(user)
         card.answers = seq + 1
         # In SQL, so two tabs answering in one session at once both count.
         session.answered = StudySession.answered + 1
@@ -584,6 +585,7 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
         if card is None:
             raise
         return _duplicate(card, seq, question, model)
+    tuning.maybe_queue_fit(user)
     return Outcome(review, question, model, grade)
 
 

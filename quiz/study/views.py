@@ -161,7 +161,8 @@ def question_view(model, *, question_id: str, seq: int, card, now: datetime,
     flipped = flipped and isinstance(model, spec.Flashcard)
     buttons = []
     if flipped:
-        previews = study.intervals(current_user, card, now)
+        previews = study.intervals(current_user, question_id, card, now,
+                                   fuzzing=current_app.config["FSRS_FUZZING"])
         buttons = [(rating, describe_interval(delta)) for rating, delta in previews.items()]
     offer = sign_offer(session.id, question_id, seq) if session is not None else ""
     form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000),

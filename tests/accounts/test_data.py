@@ -88,7 +88,9 @@ def test_the_json_export_holds_settings_cards_reviews_and_sessions_but_no_passwo
     assert (data["format"], data["version"]) == ("pivot-export", 1)
     assert data["exported_at"] == "2026-03-05T12:00:00+00:00"
     assert data["settings"] == {"time_zone": "Europe/Moscow", "new_per_day": 20,
-                                "desired_retention": 0.85}
+                                "desired_retention": 0.85, "learning_steps": "1m 10m",
+                                "relearning_steps": "10m", "maximum_interval": 36500,
+                                "fsrs_parameters": None}
     assert [c["question_id"] for c in data["cards"]] == ["demo-card", "demo-mc", "demo-short",
                                                          "demo-tf"]
     mc = next(c for c in data["cards"] if c["question_id"] == "demo-mc")
@@ -170,6 +172,13 @@ def test_import_refuses_files_that_are_not_pivot_exports(learner, content, statu
      "question &#39;demo-mc&#39; has two answers numbered 0"),
     (lambda d: d["cards"][0].update(stability=None), "a studied card needs stability"),
     (lambda d: d["cards"][0].update(reps=2**40), "cards → 0 → reps"),
+    (lambda d: d["cards"][0].update(phase=3, step=None), "a relearning card needs a step"),
+    (lambda d: d["cards"][0].update(difficulty=0.5), "cards → 0 → difficulty"),
+    (lambda d: d["cards"][0].update(stability=40000.0), "stability must be from"),
+    (lambda d: d["settings"].update(learning_steps="1x"), "settings → learning_steps"),
+    (lambda d: d["settings"].update(fsrs_parameters=[1.0] * 19),
+     "FSRS-6 has 21 parameters, not 19"),
+    (lambda d: d["settings"].update(maximum_interval=0), "settings → maximum_interval"),
     (lambda d: d["settings"].update(time_zone="Mars/Olympus"),
      "settings → time_zone: is not a time zone this server knows"),
     (lambda d: d["settings"].update(desired_retention=0.5), "settings → desired_retention"),

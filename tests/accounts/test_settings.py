@@ -7,7 +7,8 @@ from quiz.models import User
 from quiz.study import service as study
 from tests.builders_history import History
 
-VALID = {"time_zone": "Asia/Karachi", "new_per_day": "15", "desired_retention": "0.85"}
+VALID = {"time_zone": "Asia/Karachi", "new_per_day": "15", "desired_retention": "0.85",
+         "learning_steps": "1m 10m", "relearning_steps": "10m", "maximum_interval": "36500"}
 
 
 def save(learner, **changes):
@@ -66,8 +67,10 @@ def test_a_higher_desired_retention_brings_cards_back_sooner(learner, clock):
     history.answer("demo-mc", True)
     history.answer("demo-mc", True, at=clock.advance(minutes=15))  # now in review
     card = study.card_for(learner.user, "demo-mc")
-    relaxed = study.intervals(learner.user, card, clock.now)[study.Rating.GOOD]
+    relaxed = study.intervals(learner.user, "demo-mc", card, clock.now,
+                              fuzzing=False)[study.Rating.GOOD]
     save(learner, desired_retention="0.97", time_zone="UTC")
     db.session.refresh(learner.user)
-    strict = study.intervals(learner.user, card, clock.now)[study.Rating.GOOD]
+    strict = study.intervals(learner.user, "demo-mc", card, clock.now,
+                             fuzzing=False)[study.Rating.GOOD]
     assert strict < relaxed

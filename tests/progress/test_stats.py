@@ -128,8 +128,9 @@ def test_cards_by_state_count_never_studied_questions_as_new(week):
 
 def test_mastery_is_the_average_recall_now_by_era_and_by_theme(week):
     user, now = week
-    # Whole days since each card's last answer, on Monday 13:00 (08:00 UTC).
-    elapsed = {"demo-mc": 3, "demo-tf": 1, "demo-short": 1, "demo-card": 1, "demo-numeric": 1}
+    # Days since each card's last answer as Anki counts them on Monday 13:00 (08:00 UTC):
+    # whole days from the answer to the next rollover, Tuesday 04:00.
+    elapsed = {"demo-mc": 3, "demo-tf": 2, "demo-short": 1, "demo-card": 1, "demo-numeric": 2}
     r = {qid: recall(days, card(qid).stability) for qid, days in elapsed.items()}
     mastery = stats.mastery(user, now)
     eras = {row.key: row for row in mastery.eras}
@@ -152,15 +153,18 @@ def test_due_forecast_counts_overdue_cards_today_and_the_rest_on_their_local_day
     user, now = week
     # The due times FSRS gave (fuzzing off), in Karachi time: demo-mc and demo-short fell
     # due on Sunday and are overdue; the others are weeks out.
-    assert card("demo-mc").due == pkt(8, 10) and card("demo-short").due == pkt(8, 9, 10)
-    assert card("demo-tf").due == pkt(27, 21, 1)
-    assert card("demo-numeric").due == pkt(30, 21, 2)
-    assert card("demo-card").due == pkt(31, 10, 1)
+    # The due times FSRS gave (fuzzing off), in Karachi time: demo-short's relearning step
+    # fell on Sunday and is overdue; demo-mc is due today, review cards from the 4 a.m.
+    # rollover that starts their day; the others are weeks out.
+    assert card("demo-mc").due == pkt(9, 4) and card("demo-short").due == pkt(8, 9, 10)
+    assert card("demo-tf").due == pkt(31, 4)
+    assert card("demo-numeric").due == pkt(30, 4)
+    assert card("demo-card").due == datetime(2026, 4, 4, 4, tzinfo=KARACHI)
     forecast = stats.due_forecast(user, now)
     assert len(forecast) == 30
     assert forecast[0].day == date(2026, 3, 9) and forecast[-1].day == date(2026, 4, 7)
     assert {d.day: d.count for d in forecast if d.count} == {
-        date(2026, 3, 9): 2, date(2026, 3, 27): 1, date(2026, 3, 30): 1, date(2026, 3, 31): 1}
+        date(2026, 3, 9): 2, date(2026, 3, 30): 1, date(2026, 3, 31): 1, date(2026, 4, 4): 1}
 
 
 def test_most_lapsed_lists_forgotten_questions_most_lapses_first(week):

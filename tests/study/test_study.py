@@ -1,10 +1,9 @@
 """Studying a bank in the browser: scheduling, feedback, summaries and double submits."""
 
-
 import re
+from datetime import timedelta
 
-import fsrs
-
+from quiz.core import scheduling
 from quiz.core.scheduling import Phase
 from quiz.extensions import db
 from quiz.models import Card, Review, StudySession
@@ -174,21 +173,22 @@ def test_the_session_summary_shows_answered_correct_and_accuracy(learner):
     assert "<dt>Accuracy</dt><dd>67%</dd>" in page
 
 
-def test_scheduling_through_the_app_matches_fsrs_computed_directly(learner, clock):
-    """Golden sequence: the card's due dates equal what fsrs computes with fuzzing off."""
+def test_scheduling_through_the_app_matches_the_scheduling_core(learner, clock):
+    """Golden sequence: the card's due dates equal what quiz.core.scheduling computes for the
+    learner's policy (fuzzing off), answer after answer."""
     session = learner.start()
-    scheduler = fsrs.Scheduler(enable_fuzzing=False)
-    expected = fsrs.Card(card_id=1, due=clock.now)
+    policy = study.policy_for(learner.user, fuzzing=False)
+    expected = scheduling.Memory()
     plan = ["Washington", "Moscow", "Washington", "Washington"]
     for choice in plan:
         fields = learner.shown(session)
         assert fields["question_id"] == "demo-mc", fields
         learner.answer(session, fields, choice=choice)
-        rating = fsrs.Rating.Good if choice == "Washington" else fsrs.Rating.Again
-        expected, _ = scheduler.review_card(expected, rating, review_datetime=clock.now)
+        rating = scheduling.Rating.GOOD if choice == "Washington" else scheduling.Rating.AGAIN
+        expected = scheduling.review(expected, rating, now=clock.now, policy=policy)
         db.session.expire_all()
         assert card("demo-mc").due == expected.due
-        clock.set(expected.due)
+        clock.set(max(expected.due, clock.now + timedelta(minutes=1)))
         # Keep the other questions out of the way: only demo-mc is introduced.
         learner.user.new_per_day = 1
         db.session.commit()
