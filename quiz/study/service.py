@@ -28,7 +28,7 @@ from quiz.models import (
     StudySession,
     User,
 )
-from quiz.study import tallies, tuning
+from quiz.study import cards, tallies, tuning
 from quiz.study.tuning import fuzz_seed, policy_for
 
 # Like Anki's learn-ahead limit: a learning card due within this window is shown now rather
@@ -427,6 +427,7 @@ class Outcome:
     model: Any
     grade: grading.Grade
     duplicate: bool = False
+    leech: bool = False  # this answer made the card a leech
 
 
 class StaleForm(Exception):
@@ -554,7 +555,7 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
             card = Card(user_id=user.id, question_id=question_id, answers=0)
             db.session.add(card)
             db.session.flush()
-        memory = card.memory
+        memory, before = card.memory, cards.snapshot(card)
         after = scheduling.review(memory, grade.rating, now=now, policy=policy_for(
             user, fuzzing=fuzzing, seed=fuzz_seed(user, question_id, seq)))
         review = Review(card_id=card.id, user_id=user.id, session_id=session.id, seq=seq,
@@ -565,10 +566,20 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
                         stability_after=after.stability if session.scheduled else None,
                         difficulty_after=after.difficulty if session.scheduled else None)
         db.session.add(review)
+        leech = False
         if session.scheduled:
             card.memory = after
             card.revised = False
             tuning.count_answer(user)
+            leech = cards.becomes_leech(user, memory.lapses, after.lapses)
+            if leech:
+                card.leech = True
+                if user.leech_suspends:
+                    card.suspended_at = now
+            # Siblings (questions about the same event) wait until tomorrow, as in Anki.
+            before["buried"] = cards.bury_siblings(user, question, model,
+                                                   until=today(user, now).end, now=now)
+        review.card_before = before
         card.answers = seq + 1
         # In SQL, so two tabs answering in one session at once both count.
         session.answered = StudySession.answered + 1
@@ -586,7 +597,7 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
             raise
         return _duplicate(card, seq, question, model)
     tuning.maybe_queue_fit(user)
-    return Outcome(review, question, model, grade)
+    return Outcome(review, question, model, grade, leech=leech)
 
 
 def _answer_in_session(session: StudySession, question_id: str) -> Review | None:

@@ -13,6 +13,9 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
+# Batch mode may rebuild a table on SQLite: it must keep AUTOINCREMENT (ids never reused).
+KEEP_IDS = {"sqlite_autoincrement": True}
+
 
 def upgrade():
     op.create_table('problem_report',
@@ -32,16 +35,16 @@ def upgrade():
     with op.batch_alter_table('problem_report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_report_question_id'), ['question_id'], unique=False)
 
-    with op.batch_alter_table('card', schema=None) as batch_op:
+    with op.batch_alter_table('card', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column('suspended_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('buried_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('leech', sa.Boolean(), nullable=False, server_default=sa.false()))
 
-    with op.batch_alter_table('review', schema=None) as batch_op:
+    with op.batch_alter_table('review', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column('card_before', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('accepted', sa.Boolean(), nullable=False, server_default=sa.false()))
 
-    with op.batch_alter_table('user', schema=None) as batch_op:
+    with op.batch_alter_table('user', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column('reviews_per_day', sa.Integer(), nullable=False, server_default='200'))
         batch_op.add_column(sa.Column('study_order', sa.String(length=16), nullable=False, server_default='mixed'))
         batch_op.add_column(sa.Column('leech_threshold', sa.Integer(), nullable=False, server_default='8'))
@@ -50,14 +53,14 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
+    with op.batch_alter_table('user', table_kwargs=KEEP_IDS) as batch_op:
         for column in ('undo_floor', 'leech_suspends', 'leech_threshold', 'study_order',
                        'reviews_per_day'):
             batch_op.drop_column(column)
-    with op.batch_alter_table('review', schema=None) as batch_op:
+    with op.batch_alter_table('review', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_column('accepted')
         batch_op.drop_column('card_before')
-    with op.batch_alter_table('card', schema=None) as batch_op:
+    with op.batch_alter_table('card', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_column('leech')
         batch_op.drop_column('buried_until')
         batch_op.drop_column('suspended_at')
