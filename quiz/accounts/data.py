@@ -28,6 +28,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 
 from quiz.banks import spec
+from quiz.core import scheduling
 from quiz.core.clock import is_time_zone
 from quiz.core.scheduling import MAX_RETENTION, MIN_RETENTION
 from quiz.extensions import db
@@ -185,10 +186,15 @@ class CardIn(_Strict):
     revised: bool = False
 
     @model_validator(mode="after")
-    def _studied_cards_have_a_state(self) -> CardIn:
-        # FSRS cannot reschedule a studied card that lacks these.
-        if self.phase and None in (self.stability, self.difficulty, self.due, self.last_review):
-            raise ValueError("a studied card needs stability, difficulty, due and last_review")
+    def _the_scheduler_can_go_on(self) -> CardIn:
+        # Held to the scheduler's own invariants: a relearning card without a step, say, would
+        # make every answer to it fail.
+        problem = scheduling.inconsistency(scheduling.Memory(
+            phase=scheduling.Phase(self.phase), step=self.step, stability=self.stability,
+            difficulty=self.difficulty, due=self.due, last_review=self.last_review,
+            reps=self.reps, lapses=self.lapses))
+        if problem:
+            raise ValueError(f"the card for question {self.question_id!r}: {problem}")
         return self
 
 

@@ -59,6 +59,36 @@ class Policy:
     fuzzing: bool = True
 
 
+# The steps a (re)learning card goes through: fsrs's defaults, which `_scheduler` keeps.
+LEARNING_STEPS = len(fsrs.Scheduler().learning_steps)
+RELEARNING_STEPS = len(fsrs.Scheduler().relearning_steps)
+
+
+def inconsistency(memory: Memory) -> str | None:
+    """What makes `memory` a state FSRS cannot go on from (a message naming the problem), or
+    None if it is consistent."""
+    state = (memory.stability, memory.difficulty, memory.due, memory.last_review)
+    if memory.phase is Phase.NEW:
+        if memory.step is not None or any(value is not None for value in state):
+            return "a new card has no step, stability, difficulty, due or last_review"
+        return None
+    name = memory.phase.name.lower()
+    if None in state:
+        return "a studied card needs stability, difficulty, due and last_review"
+    steps = {Phase.LEARNING: LEARNING_STEPS, Phase.RELEARNING: RELEARNING_STEPS}.get(memory.phase)
+    if steps is None and memory.step is not None:
+        return f"a {name} card has no step"
+    if steps is not None and memory.step not in range(steps):
+        return f"a {name} card needs a step of {' or '.join(map(str, range(steps)))}"
+    if memory.stability <= 0 or not 1 <= memory.difficulty <= 10:
+        return "stability must be above 0 and difficulty from 1 to 10"
+    if memory.due < memory.last_review:
+        return "a card cannot be due before its last review"
+    if memory.lapses > memory.reps:
+        return "a card cannot have more lapses than reviews"
+    return None
+
+
 def _scheduler(policy: Policy) -> fsrs.Scheduler:
     return fsrs.Scheduler(desired_retention=policy.desired_retention,
                           enable_fuzzing=policy.fuzzing)

@@ -1,5 +1,6 @@
 """The FSRS wrapper: golden sequences against the fsrs package itself, fuzzing off."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import fsrs
@@ -11,6 +12,7 @@ from quiz.core.scheduling import (
     Policy,
     Rating,
     describe_interval,
+    inconsistency,
     preview,
     retrievability,
     review,
@@ -86,3 +88,25 @@ def test_retrievability_is_zero_for_new_cards_and_falls_with_time():
 ])
 def test_intervals_are_described_as_on_anki_buttons(delta, text):
     assert describe_interval(delta) == text
+
+
+def test_every_state_the_scheduler_reaches_passes_its_own_consistency_check():
+    # The import check must never refuse what the app itself writes.
+    for ratings in itertools.product(Rating, repeat=4):
+        memory, now = Memory(), T0
+        assert inconsistency(memory) is None
+        for rating in ratings:
+            memory = review(memory, rating, now=now, policy=EXACT)
+            assert inconsistency(memory) is None, (ratings, memory)
+            now = memory.due
+
+
+@pytest.mark.parametrize(("memory", "problem"), [
+    (Memory(phase=Phase.RELEARNING, stability=2.0, difficulty=5.0, due=T0, last_review=T0),
+     "a relearning card needs a step of 0"),
+    (Memory(phase=Phase.REVIEW, stability=2.0, difficulty=5.0, due=T0),
+     "a studied card needs stability, difficulty, due and last_review"),
+    (Memory(phase=Phase.NEW, stability=2.0), "a new card has no step"),
+])
+def test_inconsistent_states_are_named(memory, problem):
+    assert inconsistency(memory).startswith(problem)
