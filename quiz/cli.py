@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from quiz.accounts import audit
 from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, load_catalog
@@ -117,6 +118,7 @@ def promote_command(email: str) -> None:
         raise click.ClickException(f"no account with email {email}")
     user.is_admin = True
     db.session.commit()
+    audit.record("role.changed", user=user, admin=True, by="cli")
     click.echo(f"{email} is now an admin")
 
 

@@ -1,5 +1,7 @@
 """The unbound extension objects, bound to an app in `create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,3 +25,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Limits are declared where they apply (quiz.accounts.limits); storage and strategy come from
+# the RATELIMIT_* settings.
+limiter = Limiter(key_func=get_remote_address)

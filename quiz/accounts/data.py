@@ -27,6 +27,7 @@ from pydantic import (
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 
+from quiz.accounts import audit
 from quiz.banks import spec
 from quiz.core import scheduling
 from quiz.core.clock import is_time_zone
@@ -37,6 +38,7 @@ from quiz.models import (
     Bank,
     Card,
     LoginSession,
+    PasswordReset,
     Question,
     Review,
     SessionKind,
@@ -386,14 +388,18 @@ def import_data(user: User, raw: bytes) -> ImportReport:
         db.session.rollback()
         raise ImportRefused("This account already has cards or answers: import only into an "
                             "account that has not studied yet.", 409) from exc
-    return ImportReport(cards=len(cards), reviews=len(reviews), sessions=len(sessions),
-                        skipped_questions=len(data.cards) - len(cards),
-                        skipped_reviews=len(data.reviews) - len(reviews))
+    report = ImportReport(cards=len(cards), reviews=len(reviews), sessions=len(sessions),
+                          skipped_questions=len(data.cards) - len(cards),
+                          skipped_reviews=len(data.reviews) - len(reviews))
+    audit.record("data.imported", user=user, cards=report.cards, reviews=report.reviews,
+                 sessions=report.sessions)
+    return report
 
 
 def delete_account(user: User, password: str) -> bool:
     """Delete `user` and everything of theirs if `password` is theirs; False if it is not."""
     if not user.check_password(password):
+        audit.record("account.delete_refused", user=user)
         return False
     # Explicit, child tables first: the database's cascades would do it too, but SQLite
     # only honours them when the connection enabled foreign keys.
@@ -401,8 +407,10 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(Card).where(Card.user_id == user.id))
     db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
+    audit.record("account.deleted", user=user.id)
     return True
 
 
