@@ -41,13 +41,16 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from quiz.accounts.service import normal_email
 from quiz.extensions import limiter
 
-SIGNIN_PER_CLIENT = "10 per 15 minutes"
-SIGNIN_PER_ACCOUNT = "50 per hour"
-SIGNIN_PER_ADDRESS = "100 per 15 minutes"
-SIGNUP_PER_ADDRESS = "30 per hour"
-RESET_PER_ADDRESS = "5 per hour"
-RESET_PER_ACCOUNT = "3 per hour"
-REAUTHENTICATE_PER_ACCOUNT = "10 per 15 minutes"
+# Read at each request, so a test can lower one without making a hundred attempts.
+LIMITS = {
+    "signin_per_client": "10 per 15 minutes",
+    "signin_per_account": "50 per hour",
+    "signin_per_address": "100 per 15 minutes",
+    "signup_per_address": "30 per hour",
+    "reset_per_address": "5 per hour",
+    "reset_per_account": "3 per hour",
+    "reauthenticate_per_account": "10 per 15 minutes",
+}
 
 DEVICE_COOKIE = "pivot_device"
 DEVICE_DAYS = 365
@@ -65,13 +68,14 @@ def sent(response: Response) -> bool:
     return response.status_code < 400
 
 
-def guard(limit: str, key: Callable[[], str], *, message: str,
+def guard(name: str, key: Callable[[], str], *, message: str,
           counts: Callable[[Response], bool] = refused,
           exempt: Callable[[], bool] | None = None) -> Any:
-    """A decorator limiting a view's POSTs to `limit` per `key()`, counting the responses
-    `counts` picks (refusals by default); `exempt()` lets a request through uncounted."""
-    return limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=counts,
-                         exempt_when=exempt, error_message=message)
+    """A decorator limiting a view's POSTs to `LIMITS[name]` per `key()`, counting the
+    responses `counts` picks (refusals by default); `exempt()` lets a request through
+    uncounted."""
+    return limiter.limit(lambda: LIMITS[name], key_func=key, methods=["POST"],
+                         deduct_when=counts, exempt_when=exempt, error_message=message)
 
 
 def _all(*limits: Any) -> Callable:
@@ -145,24 +149,25 @@ def mark_device(email: str) -> None:
 
 
 signin = _all(
-    guard(SIGNIN_PER_CLIENT, _client_and_account,
+    guard("signin_per_client", _client_and_account,
           message="Too many wrong passwords for this account from here."),
-    guard(SIGNIN_PER_ACCOUNT, _account, exempt=known_device,
+    guard("signin_per_account", _account, exempt=known_device,
           message="Too many wrong passwords for this account from browsers it has not used."),
-    guard(SIGNIN_PER_ADDRESS, get_remote_address, exempt=known_device,
+    guard("signin_per_address", get_remote_address, exempt=known_device,
           message="Too many wrong passwords from your network."),
 )
-signup = guard(SIGNUP_PER_ADDRESS, get_remote_address,
+signup = guard("signup_per_address", get_remote_address,
                counts=lambda response: response.status_code in (302, 409),  # created, taken
                message="Too many sign-ups from your network.")
 reset = _all(
-    guard(RESET_PER_ADDRESS, get_remote_address, counts=sent,
+    guard("reset_per_address", get_remote_address, counts=sent,
           message="Too many reset links asked for from your network."),
-    guard(RESET_PER_ACCOUNT, _account, counts=sent,
+    guard("reset_per_account", _account, counts=sent,
           message="Too many reset links asked for this address; the ones already sent work "
                   "for an hour."),
 )
 reauthenticate = limiter.shared_limit(
-    REAUTHENTICATE_PER_ACCOUNT, scope="reauthenticate", key_func=_signed_in_account,
+    lambda: LIMITS["reauthenticate_per_account"], scope="reauthenticate",
+    key_func=_signed_in_account,
     methods=["POST"], deduct_when=refused,
     error_message="Too many wrong passwords for this account.")

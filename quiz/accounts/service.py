@@ -99,9 +99,9 @@ def change_email(user: User, password: str, email: str) -> bool:
         audit.record("email.change_refused", user=user)
         return False
     old = user.email
-    user.email = normal_email(email)
-    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     try:
+        user.email = normal_email(email)
+        db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

@@ -100,8 +100,9 @@ def change_password(current: str, new: str) -> bool:
     if not service.change_password(user, current, new):
         return False
     this = getattr(user, "login_session", None)
+    remember = this is not None and this.remember_hash is not None
     sessions.end_all(user)
-    sign_in(user, remember=this is not None and this.remember_hash is not None)
+    sign_in(user, remember=remember)
     return True
 
 
