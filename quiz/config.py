@@ -117,6 +117,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         # Rate limits (quiz.accounts.limits), counted in Redis when there is one so that every
         # app server shares them; a moving window so "try again in" is exact. If Redis stops
         # answering, each server goes on counting in memory rather than letting guesses through.
+        RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL", "").strip() or "memory://",
         RATELIMIT_STRATEGY="moving-window",
         RATELIMIT_KEY_PREFIX="pivot",
