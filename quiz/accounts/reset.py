@@ -1,4 +1,4 @@
-"""Password reset by e-mail link, and the notices sent when sign-in details change.
+"""Password reset by e-mail link.
 
 Asking for a link answers the same way, as fast, whether or not the address has an account:
 the request only mints a token and hands the rest to the mail thread (`quiz.mail`), which
@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import request
 from sqlalchemy import delete
 
 from quiz import mail
@@ -28,20 +29,20 @@ def send_link(email: str, *, link: Callable[[str], str]) -> None:
     """Queue a reset mail for `email` with the link `link(token)` for a fresh token; nothing is
     sent if the address has no account, but this call takes the same time either way."""
     token = secrets.token_urlsafe(32)
-    mail.later(_send_link, email, token, link(token))
+    mail.later(_send_link, email, token, link(token), request.remote_addr)
 
 
-def _send_link(email: str, token: str, link: str) -> None:
+def _send_link(email: str, token: str, link: str, address: str | None) -> None:
     user = service.find(email)
     if user is None:
-        audit.record("password.reset_requested", account="unknown")
+        audit.record("password.reset_requested", account="unknown", ip=address)
         return
     now = clock.utcnow()
     db.session.execute(delete(PasswordReset).where(PasswordReset.expires_at <= now))
     db.session.add(PasswordReset(user_id=user.id, token_hash=sessions.digest(token),
                                  created_at=now, expires_at=now + LIFETIME))
     db.session.commit()
-    audit.record("password.reset_requested", user=user)
+    audit.record("password.reset_requested", user=user, ip=address)
     mail.send(mail.Message(to=user.email, subject="Reset your Pivot password", body=(
         "Someone, probably you, asked to reset the password of your Pivot account.\n\n"
         f"Choose a new password here (the link works once, for an hour):\n\n{link}\n\n"
