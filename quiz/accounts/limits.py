@@ -3,8 +3,8 @@
 Guessing is slowed without giving anyone a way to lock a learner out for long (the "device
 cookie" scheme of OWASP's authentication cheat sheet):
 
-- Only refused attempts count (the view answers 422, or 401 for the API): signing in
-  successfully, or mistyping once, costs nothing.
+- Where a password is checked, only refused attempts count (the view answers 422, or 401 for
+  the API): signing in successfully costs nothing.
 - Sign-in: 10 wrong passwords in 15 minutes per account *and client*. The client is this
   browser if it has signed into that account before (a signed `pivot_device` cookie lists the
   accounts it has), else its address. A guesser elsewhere, or at the same school address,
@@ -22,8 +22,8 @@ cookie" scheme of OWASP's authentication cheat sheet):
 
 The windows move (each attempt counts for exactly its window), so the 429 page can say when to
 try again. Counts live in memory by default and in Redis when `REDIS_URL` is set, shared by
-every app server. `guard` is the building block; the API decorates its endpoints with it, keyed
-by token and by address.
+every app server. `guard` is the building block, and the hook the API is to use: decorate its
+endpoints with it, keyed by token and by address.
 """
 
 from __future__ import annotations
