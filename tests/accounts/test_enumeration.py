@@ -44,6 +44,16 @@ def within(ratio: float, first: float, second: float) -> bool:
     return abs(first - second) <= ratio * max(first, second)
 
 
+def alike(attempt_known, attempt_unknown) -> tuple[float, float]:
+    """The medians, measured once more if a burst of load on a shared machine put them more
+    than 20% apart: a real difference (122 ms against 5 ms before the decoy hash) is far
+    outside that both times."""
+    known, unknown = median_times(attempt_known, attempt_unknown)
+    if not within(0.2, known, unknown):
+        known, unknown = median_times(attempt_known, attempt_unknown)
+    return known, unknown
+
+
 def test_sign_in_refuses_known_and_unknown_addresses_alike_and_as_fast(client, build,
                                                                        no_limits):
     build.user(email="known@example.org")
@@ -58,7 +68,7 @@ def test_sign_in_refuses_known_and_unknown_addresses_alike_and_as_fast(client, b
                             TOKEN.sub("", response.get_data(as_text=True)).replace(email, "…"))
         return run
 
-    known, unknown = median_times(attempt("known@example.org"), attempt("nobody@example.org"))
+    known, unknown = alike(attempt("known@example.org"), attempt("nobody@example.org"))
     assert within(0.2, known, unknown), (known, unknown)
     assert pages["known@example.org"] == pages["nobody@example.org"]
     assert pages["known@example.org"][0] == 422
@@ -76,8 +86,8 @@ def test_asking_for_a_reset_link_takes_as_long_for_an_unknown_address(client, bu
             answers[email] = (response.status_code, response.headers["Location"])
         return run
 
-    known, unknown = median_times(attempt("known@example.org"), attempt("nobody@example.org"))
+    known, unknown = alike(attempt("known@example.org"), attempt("nobody@example.org"))
     assert within(0.2, known, unknown), (known, unknown)
     assert answers["known@example.org"] == answers["nobody@example.org"] == (302, "/login")
-    assert len(mailbox.messages(to="known@example.org")) == ROUNDS + 1
+    assert len(mailbox.messages(to="known@example.org")) in (ROUNDS + 1, 2 * ROUNDS + 2)
     assert mailbox.messages(to="nobody@example.org") == []
