@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from quiz import mail
+from quiz.accounts import audit
 from quiz.assets import init_assets
 from quiz.authoring.live import enable_live_reload
 from quiz.cli import register_commands
 from quiz.config import ROOT, configure
 from quiz.core import markup
-from quiz.extensions import compress, csrf, db, login_manager, migrate
+from quiz.extensions import compress, csrf, db, limiter, login_manager, migrate
 from quiz.jobs import init_jobs
 from quiz.web import register_blueprints
 
@@ -20,12 +27,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     configure(app, test_config)
+    init_logging(app)
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
     if app.config["QUESTIONS_LIVE_RELOAD"]:
         enable_live_reload(app)
     return app
+
+
+def init_logging(app: Flask) -> None:
+    """Let security events and mail printed in place of sending (INFO lines) reach the log."""
+    for name in (audit.LOGGER, mail.LOGGER):
+        logging.getLogger(name).setLevel(logging.INFO)
+    # Flask gives the app's logger, the parent of both, its stderr handler on first use.
+    app.logger.debug("security and mail lines are logged at INFO")
 
 
 def init_extensions(app: Flask) -> None:
@@ -37,11 +53,27 @@ def init_extensions(app: Flask) -> None:
     compress.init_app(app)
     init_assets(app)
     init_jobs(app)
+    limiter.init_app(app)
+    if app.config["PROXIES"]:
+        # Only as many X-Forwarded-* hops as there are proxies are believed: a client cannot
+        # forge its address past them.
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     with app.app_context():  # creating the engine opens no connection
         if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "do_connect", _private_sqlite_file)
             event.listen(db.engine, "connect", _sqlite_pragmas)
     app.add_template_filter(markup.render, "markdown")
     app.add_template_filter(markup.render_inline, "markdown_inline")
+
+
+def _private_sqlite_file(dialect, connection_record, cargs, cparams) -> None:
+    # SQLite would create the file readable by every user of the machine (0644), and its -wal
+    # and -shm files after it take the same mode: create it first, for the server's user alone.
+    name = str(cargs[0]) if cargs else ""
+    if name and name != ":memory:" and not name.startswith("file:"):
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from quiz import jobs
+from quiz.accounts import audit
 from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, load_catalog
@@ -123,6 +124,7 @@ def promote_command(email: str) -> None:
         raise click.ClickException(f"no account with email {email}")
     user.is_admin = True
     db.session.commit()
+    audit.record("role.changed", user=user, admin=True, by="cli")
     click.echo(f"{email} is now an admin")
 
 

@@ -26,7 +26,7 @@ def secret_key(instance_path: str) -> str:
     """The key in `instance/secret_key`, created on first use so no key is ever hard-coded."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # O_EXCL: two workers starting together must not each write a different key.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -38,8 +38,11 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _number(name: str, default: float) -> float:
@@ -55,9 +58,31 @@ def _number(name: str, default: float) -> float:
     return value
 
 
+def _whole(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit():
+        raise ValueError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def _check(config: dict) -> None:
+    base = config["BASE_URL"]
+    if base and not base.startswith(("https://", "http://")):
+        raise ValueError(f"PIVOT_BASE_URL must start with https:// or http://, not {base!r}")
+    # Links in mail are built from this, never from a Host header an attacker could forge to
+    # point a victim's reset link at their own site.
+    if config["MAIL_SERVER"] and not base:
+        raise ValueError("MAIL_SERVER is set: set PIVOT_BASE_URL too (the address learners "
+                         "use, like https://pivot.example.org), so links in mail point there")
+
+
 def configure(app: Flask, test_config: dict | None) -> None:
     """Load settings: defaults, then the environment, then `test_config` (tests only)."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the secret key and, by default, the database: the server's
+    # user alone may read it.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), app.instance_path),
         SECRET_KEY=os.environ.get("SECRET_KEY"),
@@ -81,8 +106,30 @@ def configure(app: Flask, test_config: dict | None) -> None:
         # A question can stay open for a long time; the token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=512 * 1024,
+        # Reverse proxies in front of the app, whose X-Forwarded-For and -Proto are believed:
+        # rate limits count per address, which must be the learner's, not the proxy's.
+        PROXIES=_whole("PIVOT_PROXIES", 0),
+        # Where learners reach the app; links in mail are built from it.
+        BASE_URL=os.environ.get("PIVOT_BASE_URL", "").strip().rstrip("/"),
+        # Mail (quiz.mail): without MAIL_SERVER, messages are printed to the log instead.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", "").strip(),
+        MAIL_PORT=_whole("MAIL_PORT", 587),
+        MAIL_USE_TLS=_flag("MAIL_USE_TLS", default=True),
+        MAIL_USE_SSL=_flag("MAIL_USE_SSL"),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", "Pivot <pivot@localhost>"),
+        # Rate limits (quiz.accounts.limits), counted in Redis when there is one so that every
+        # app server shares them; a moving window so "try again in" is exact. If Redis stops
+        # answering, each server goes on counting in memory rather than letting guesses through.
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL", "").strip() or "memory://",
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_KEY_PREFIX="pivot",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     if test_config:
         app.config.update(test_config)
+    _check(app.config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key(app.instance_path)

@@ -1,6 +1,8 @@
 """The unbound extension objects, bound to an app in `create_app`."""
 
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Pages, CSS and JS compressed (zstd, brotli or gzip, as the browser accepts).
 compress = Compress()
+# Limits are declared where they apply (quiz.accounts.limits); storage and strategy come from
+# the RATELIMIT_* settings.
+limiter = Limiter(key_func=get_remote_address)

@@ -159,6 +159,19 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship()
 
 
+class PasswordReset(db.Model):
+    """A password reset link sent by e-mail: the hash of its token (the link itself is never
+    stored), good for one use until it expires."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Bank(db.Model):
     """A question bank, one per YAML file; its id is the file name."""
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, render_template, request
+import math
+import time
+
+from flask import Flask, Response, abort, current_app, render_template, request
+from flask.globals import request_ctx
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from quiz.accounts import audit
 from quiz.accounts import views as accounts
 from quiz.authoring import views as authoring
+from quiz.extensions import limiter
 from quiz.progress import views as progress
 from quiz.study import views as study
 
@@ -17,6 +24,9 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
+# Pivot uses none of these browser features; a page (or an injected script) may not either.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=()")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -24,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (study, accounts, progress, authoring):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _too_many_attempts)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_refuse_nul_bytes)
@@ -42,31 +53,60 @@ def _refuse_nul_bytes() -> None:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # One rule rather than a judgement per page: nothing but the static files may be kept by a
+    # browser or a proxy. Pages carry a learner's answers, e-mail or a CSRF token, and a shared
+    # school computer's back button must not bring them back after sign-out.
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+    # Cookies marked Secure mean the site is served over HTTPS: tell browsers never to use
+    # plain HTTP for it (a year; not includeSubDomains, which would bind a school's other sites).
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
-def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    message = ("This form has expired or was not sent by Pivot. Go back, reload the page and "
-               "try again.")
-    return render_template("error.html", code=400, title="Form expired", message=message), 400
+def _error_page(code: int, title: str, message: str) -> Response:
+    # A Host header Werkzeug cannot read (a label over 63 characters, say) leaves the request
+    # without a URL adapter, so the page template's url_for would fail and turn a 400 into a
+    # 500: such a request gets the message as plain text.
+    if request_ctx.url_adapter is None:
+        return Response(f"{title}\n\n{message}\n", status=code, mimetype="text/plain")
+    return Response(render_template("error.html", code=code, title=title, message=message),
+                    status=code)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _csrf_error(error: CSRFError) -> Response:
+    return _error_page(400, "Form expired", "This form has expired or was not sent by Pivot. "
+                                            "Go back, reload the page and try again.")
+
+
+def _too_many_attempts(error: RateLimitExceeded) -> Response:
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    audit.record("ratelimit.hit", limit=str(error.limit.limit), endpoint=request.endpoint)
+    minutes = math.ceil(seconds / 60)
+    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    response = _error_page(429, "Too many attempts",
+                           f"{error.description} Try again in {wait}.")
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
     if error.code is None or error.code < 400:
         return error
-    return render_template("error.html", code=error.code, title=error.name,
-                           message=error.description), error.code
+    return _error_page(error.code, error.name, error.description or "")
 
 
-def _unexpected_error(error: Exception) -> tuple[str, int]:
+def _unexpected_error(error: Exception) -> Response:
     # The traceback goes to the log, never to the learner.
-    from flask import current_app
-
     current_app.logger.exception("unhandled error")
-    return render_template("error.html", code=500, title="Something went wrong",
-                           message="Sorry, something failed on our side. Your answers so far "
-                                   "are saved."), 500
+    return _error_page(500, "Something went wrong", "Sorry, something failed on our side. Your "
+                                                    "answers so far are saved.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import html
+import logging
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
-from quiz import create_app
+from quiz import create_app, mail
 from quiz.authoring.sync import sync_directory
 from quiz.config import database_url
 from quiz.core import clock as clock_module
@@ -346,6 +347,31 @@ class Learner(Browser):
     def answer(self, session_url: str, fields: dict[str, str], **response):
         data = {**fields, **response}
         return self.post(f"{session_url}/answers", data, token_from=session_url)
+
+
+class Mailbox:
+    """The mail the app printed to its log in place of sending it (no MAIL_SERVER in tests)."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture):
+        self.caplog = caplog
+
+    def messages(self, to: str | None = None) -> list[str]:
+        mail.wait()
+        found = [record.getMessage() for record in self.caplog.records
+                 if record.name == mail.LOGGER]
+        return [text for text in found if to is None or f"\nTo: {to}\n" in text]
+
+    def link(self, to: str) -> str:
+        """The last reset link sent to `to`."""
+        links = re.findall(r"https?://\S+/password-reset/\S+", "".join(self.messages(to)))
+        assert links, f"no reset link was sent to {to}"
+        return links[-1]
+
+
+@pytest.fixture
+def mailbox(caplog: pytest.LogCaptureFixture) -> Mailbox:
+    caplog.set_level(logging.INFO, logger=mail.LOGGER)
+    return Mailbox(caplog)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from pydantic import (
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 
+from quiz.accounts import audit
 from quiz.banks import spec
 from quiz.core import scheduling
 from quiz.core.clock import is_time_zone
@@ -50,6 +51,7 @@ from quiz.models import (
     Job,
     LoginSession,
     ParameterFit,
+    PasswordReset,
     Question,
     Review,
     SessionKind,
@@ -230,11 +232,15 @@ class CardIn(_Strict):
 
     @model_validator(mode="after")
     def _a_state_the_scheduler_could_reach(self) -> CardIn:
-        # The scheduler's own invariants: a relearning card needs a step, and so on.
-        scheduling.check(Memory(phase=Phase(self.phase), step=self.step,
-                                stability=self.stability, difficulty=self.difficulty,
-                                due=self.due, last_review=self.last_review, reps=self.reps,
-                                lapses=self.lapses))
+        # The scheduler's own invariants: a relearning card without a step, say, would make
+        # every answer to it fail.
+        try:
+            scheduling.check(Memory(phase=Phase(self.phase), step=self.step,
+                                    stability=self.stability, difficulty=self.difficulty,
+                                    due=self.due, last_review=self.last_review,
+                                    reps=self.reps, lapses=self.lapses))
+        except ValueError as exc:
+            raise ValueError(f"the card for question {self.question_id!r}: {exc}") from None
         return self
 
 
@@ -432,14 +438,18 @@ def import_data(user: User, raw: bytes) -> ImportReport:
         db.session.rollback()
         raise ImportRefused("This account already has cards or answers: import only into an "
                             "account that has not studied yet.", 409) from exc
-    return ImportReport(cards=len(cards), reviews=len(reviews), sessions=len(sessions),
-                        skipped_questions=len(data.cards) - len(cards),
-                        skipped_reviews=len(data.reviews) - len(reviews))
+    report = ImportReport(cards=len(cards), reviews=len(reviews), sessions=len(sessions),
+                          skipped_questions=len(data.cards) - len(cards),
+                          skipped_reviews=len(data.reviews) - len(reviews))
+    audit.record("data.imported", user=user, cards=report.cards, reviews=report.reviews,
+                 sessions=report.sessions)
+    return report
 
 
 def delete_account(user: User, password: str) -> bool:
     """Delete `user` and everything of theirs if `password` is theirs; False if it is not."""
     if not user.check_password(password):
+        audit.record("account.delete_refused", user=user)
         return False
     # Explicit, child tables first: the database's cascades would do it too, but SQLite
     # only honours them when the connection enabled foreign keys.
@@ -450,8 +460,10 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(DayTally).where(DayTally.user_id == user.id))
     db.session.execute(delete(Job).where(Job.user_id == user.id))
     db.session.execute(delete(ParameterFit).where(ParameterFit.user_id == user.id))
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
+    audit.record("account.deleted", user=user.id)
     return True
 
 

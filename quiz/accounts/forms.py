@@ -1,4 +1,4 @@
-"""Account forms: sign up, sign in, settings, importing and deleting the learner's data."""
+"""Account forms: sign up and in, passwords and their reset, settings, the learner's data."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import NumberInput
 
+from quiz.core import passwords
 from quiz.core.clock import is_time_zone, time_zone_names
 from quiz.core.scheduling import (
     DEFAULT_MAXIMUM_INTERVAL,
@@ -38,18 +39,36 @@ from quiz.core.scheduling import (
 )
 from quiz.models import MAX_NEW_PER_DAY
 
-MIN_PASSWORD = 10
+
+class AcceptablePassword:
+    """Refuses a new password that is too short, too long, common, or built from the account's
+    address (`quiz.core.passwords`); the address is the form's `email` field, or `email` for
+    a form that has none."""
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        email = form.email.data if "email" in form else getattr(form, "account_email", "")
+        problem = passwords.weakness(field.data or "", email=email or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+def _new_password(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), AcceptablePassword()], description=(
+        f"At least {passwords.MIN_LENGTH} characters. A few unrelated words make a strong "
+        "password; common ones are refused."))
+
+
+def _repeat() -> PasswordField:
+    return PasswordField("Repeat password", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")])
 
 
 class SignupForm(FlaskForm):
     """Create an account."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[
-        DataRequired(), Length(min=MIN_PASSWORD, max=200,
-                               message=f"Use at least {MIN_PASSWORD} characters.")])
-    confirm = PasswordField("Repeat password", validators=[
-        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    password = _new_password("Password")
+    confirm = _repeat()
     # Filled in by the page's script from the browser's own zone; UTC without JavaScript.
     time_zone = HiddenField(default="UTC", validators=[Length(max=64)])
 
@@ -141,3 +160,41 @@ class DeleteAccountForm(FlaskForm):
 
     password = PasswordField("Your password", validators=[
         DataRequired(message="Enter your password to delete your account.")])
+
+
+class ChangePasswordForm(FlaskForm):
+    """Choose a new password, proving it is the owner by typing the current one."""
+
+    current = PasswordField("Current password", validators=[
+        DataRequired(message="Enter your current password.")])
+    password = _new_password("New password")
+    confirm = _repeat()
+
+    def __init__(self, account_email: str, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+class ChangeEmailForm(FlaskForm):
+    """Sign in with another address from now on; the password proves it is the owner."""
+
+    email = EmailField("New email", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Your password", validators=[
+        DataRequired(message="Enter your password to change your email.")])
+
+
+class ResetRequestForm(FlaskForm):
+    """Ask for a password reset link."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password through a reset link."""
+
+    password = _new_password("New password")
+    confirm = _repeat()
+
+    def __init__(self, account_email: str, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Response, after_this_request, current_app, request, session
 from flask_login import current_user, login_user, logout_user
 
-from quiz.accounts import sessions
+from quiz.accounts import audit, limits, reset, service, sessions
 from quiz.core import clock
 from quiz.extensions import db, login_manager
 from quiz.models import User
@@ -71,6 +71,7 @@ def sign_in(user: User, *, remember: bool) -> None:
     login_user(user)
     if issued.remember_token:
         _remember(issued.remember_token)
+    limits.mark_device(user.email)
 
 
 def sign_out() -> None:
@@ -87,7 +88,33 @@ def sign_out_everywhere() -> None:
     """End every login session of the signed-in learner, this one included."""
     user = current_user._get_current_object()
     sign_out()
+    ended = sessions.end_all(user)
+    audit.record("sessions.ended_everywhere", user=user, sessions=ended + 1)
+
+
+def change_password(current: str, new: str) -> bool:
+    """Give the signed-in learner the password `new` if `current` is theirs (False if not).
+    Every other session ends, and this browser's starts afresh, so that a copied cookie of it
+    dies too."""
+    user = current_user._get_current_object()
+    if not service.change_password(user, current, new):
+        return False
+    this = getattr(user, "login_session", None)
+    remember = this is not None and this.remember_hash is not None
     sessions.end_all(user)
+    sign_in(user, remember=remember)
+    return True
+
+
+def reset_password(token: str, password: str) -> bool:
+    """Set a new password through a reset link and sign in here; every earlier session of the
+    account, remember-me tokens included, ends. False if the link is unknown, used or
+    expired."""
+    user = reset.complete(token, password, clock.utcnow())
+    if user is None:
+        return False
+    sign_in(user, remember=False)
+    return True
 
 
 def devices() -> dict:

@@ -1,4 +1,4 @@
-"""Account pages: sign up, sign in and out, settings, and the learner's own data."""
+"""Account pages: sign up, in and out, passwords and their reset, settings, the learner's data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,14 +17,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from quiz import jobs
-from quiz.accounts import data, service, signin
+from quiz.accounts import data, limits, reset, service, signin
 from quiz.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
     DeleteAccountForm,
     ImportForm,
     LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
     SettingsForm,
     SignupForm,
 )
@@ -45,8 +51,22 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _status(form: FlaskForm) -> int:
+    return 422 if form.errors else 200
+
+
+def _external_url(endpoint: str, **values: str) -> str:
+    # Links that leave the site (in mail) use the configured address when there is one: the
+    # Host header is the sender's to choose.
+    base = current_app.config["BASE_URL"]
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
-def signup() -> str | BaseResponse:
+@limits.signup
+def signup() -> str | BaseResponse | tuple[str, int]:
     """Create an account and sign in."""
     form = SignupForm()
     if form.validate_on_submit():
@@ -54,17 +74,19 @@ def signup() -> str | BaseResponse:
             user = service.create_account(form.email.data, form.password.data,
                                           time_zone=form.chosen_time_zone)
         except service.EmailTaken:
+            # Said only under the sign-up rate limit, which counts this answer.
             form.email.errors.append("An account with this email already exists. Sign in "
                                      "instead.")
-        else:
-            signin.sign_in(user, remember=False)
-            flash("Welcome to Pivot. Pick a bank to start studying.", "success")
-            return redirect(url_for("study.home"))
-    return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
+            return render_template("accounts/signup.html", form=form), 409
+        signin.sign_in(user, remember=False)
+        flash("Welcome to Pivot. Pick a bank to start studying.", "success")
+        return redirect(url_for("study.home"))
+    return render_template("accounts/signup.html", form=form), _status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | BaseResponse:
+@limits.signin
+def login() -> str | BaseResponse | tuple[str, int]:
     """Sign in, then go back to where the learner was heading."""
     form = LoginForm()
     if request.method == "GET":
@@ -75,7 +97,37 @@ def login() -> str | BaseResponse:
             signin.sign_in(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("study.home"))
         form.password.errors.append("Wrong email or password.")
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+    return render_template("accounts/login.html", form=form), _status(form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limits.reset
+def reset_request() -> BaseResponse | tuple[str, int]:
+    """Ask for a password reset link by mail: the answer is the same whether or not the
+    address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        reset.send_link(form.email.data,
+                        link=lambda token: _external_url("accounts.reset_password", token=token))
+        flash(f"If an account uses {form.email.data}, a link to choose a new password is on its "
+              "way to it. The link works once, for an hour.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), _status(form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> BaseResponse | tuple[str, int]:
+    """Choose a new password through the link of a reset mail, then go in."""
+    user = reset.holder(token, clock.utcnow())
+    if user is None:
+        return render_template("accounts/reset_password.html", form=None), 404
+    form = ResetPasswordForm(user.email)
+    if form.validate_on_submit():
+        if not signin.reset_password(token, form.password.data):
+            return render_template("accounts/reset_password.html", form=None), 404
+        flash("Your password is changed, and every other browser is signed out.", "success")
+        return redirect(url_for("study.home"))
+    return render_template("accounts/reset_password.html", form=form), _status(form)
 
 
 @bp.post("/logout")
@@ -100,7 +152,41 @@ def settings() -> str | BaseResponse | tuple[str, int]:
         return redirect(url_for("accounts.settings"))
     return render_template("accounts/settings.html", form=form, end_form=PostForm(),
                            tuning=tuning.tuning(current_user), fit_every=tuning.FIT_EVERY,
-                           **signin.devices()), 200 if not form.errors else 422
+                           **signin.devices()), _status(form)
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+@limits.reauthenticate
+def change_password() -> BaseResponse | tuple[str, int]:
+    """Change the password, given the current one; every other browser is signed out."""
+    form = ChangePasswordForm(current_user.email)
+    if form.validate_on_submit():
+        if signin.change_password(form.current.data, form.password.data):
+            flash("Your password is changed, and every other browser is signed out.", "success")
+            return redirect(url_for("accounts.settings"))
+        form.current.errors.append("That is not your current password.")
+    return render_template("accounts/password.html", form=form), _status(form)
+
+
+@bp.route("/settings/email", methods=["GET", "POST"])
+@login_required
+@limits.reauthenticate
+def change_email() -> BaseResponse | tuple[str, int]:
+    """Change the address the learner signs in with, given their password."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            changed = service.change_email(current_user._get_current_object(),
+                                           form.password.data, form.email.data)
+        except service.EmailTaken:
+            form.email.errors.append("Another account uses this address.")
+        else:
+            if changed:
+                flash(f"From now on, sign in with {current_user.email}.", "success")
+                return redirect(url_for("accounts.settings"))
+            form.password.errors.append("That is not your password.")
+    return render_template("accounts/email.html", form=form), _status(form)
 
 
 @bp.post("/settings/optimize")
@@ -195,6 +281,7 @@ def import_data() -> BaseResponse | tuple[str, int]:
 
 @bp.post("/account/delete")
 @login_required
+@limits.reauthenticate
 def delete() -> BaseResponse | tuple[str, int]:
     """Delete the account and all its data, given the current password; then sign out."""
     form = DeleteAccountForm()

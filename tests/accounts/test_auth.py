@@ -35,7 +35,7 @@ def test_signup_errors_are_shown_beside_their_fields(browser):
 def test_the_same_email_cannot_sign_up_twice(browser, build):
     build.user(email="taken@example.org")
     response = signup(browser, email="TAKEN@example.org")
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "already exists" in response.get_data(as_text=True)
 
 

@@ -330,3 +330,50 @@ def test_the_review_log_is_streamed_in_batches_with_every_row(learner, build, mo
     table = list(csv.DictReader(io.StringIO("".join(chunks))))
     assert len(table) == 950
     assert [row["review_time"] for row in table] == sorted(row["review_time"] for row in table)
+def card_of(data: dict, question_id: str) -> dict:
+    return next(card for card in data["cards"] if card["question_id"] == question_id)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (dict(phase=3, step=None), "a relearning card needs a step from 0 to"),
+    (dict(phase=1, step=None), "a learning card needs a step from 0 to"),
+    (dict(phase=1, step=99), "a learning card needs a step from 0 to"),
+    (dict(phase=2, step=0), "a review card has no learning step"),
+    (dict(phase=0, step=None), "a new card has no step, stability, difficulty or last review"),
+    (dict(due="2026-02-01T00:00:00+00:00"), "a card cannot be due before its last review"),
+    (dict(lapses=9), "no more lapses than answers"),
+])
+def test_an_imported_card_is_held_to_the_schedulers_invariants_row_by_row(
+        learner, clock, build, change, message):
+    studied(learner, clock)
+    data = exported(learner)
+    card = card_of(data, "demo-mc")
+    card.update(change)
+    fresh = switch_to_fresh_account(learner, build)
+    response = upload(learner, json.dumps(data))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    index = data["cards"].index(card)
+    assert f"cards → {index}: the card for question &#39;demo-mc&#39;: {message}" in page
+    assert rows(Card, fresh, ("id",), [Card.id]) == []
+
+
+def test_each_bad_card_gets_its_own_message(learner, clock, build):
+    studied(learner, clock)
+    data = exported(learner)
+    card_of(data, "demo-mc").update(phase=3, step=None)
+    card_of(data, "demo-card").update(phase=2, step=1)
+    switch_to_fresh_account(learner, build)
+    page = upload(learner, json.dumps(data)).get_data(as_text=True)
+    assert "&#39;demo-mc&#39;: a relearning card needs a step" in page
+    assert "&#39;demo-card&#39;: a review card has no learning step" in page
+
+
+def test_an_imported_relearning_card_with_its_step_can_be_answered(learner, clock, build):
+    studied(learner, clock)
+    data = exported(learner)
+    card_of(data, "demo-mc").update(phase=3, step=0)
+    fresh = switch_to_fresh_account(learner, build)
+    assert upload(learner, json.dumps(data)).status_code == 302
+    review = History(fresh, clock).answer("demo-mc", True, at=clock.advance(days=3))
+    assert review.phase_before == 3

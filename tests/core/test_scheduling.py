@@ -5,6 +5,7 @@ checked against fsrs-rs (the library Anki runs) and each rule on its own, fuzzin
 a test is about fuzz.
 """
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -209,3 +210,13 @@ def test_parameters_outside_fsrs_bounds_are_refused():
         check_parameters(DEFAULT_PARAMETERS[:19])
     with pytest.raises(ValueError, match="w0"):
         check_parameters((-1.0, *DEFAULT_PARAMETERS[1:]))
+
+
+def test_every_state_the_scheduler_reaches_passes_its_own_check():
+    # An import is held to `check`: it must never refuse what the app itself writes.
+    for ratings in itertools.product(Rating, repeat=4):
+        memory, now = Memory(), T0
+        for rating in ratings:
+            memory = review(memory, rating, now=now, policy=Policy(fuzz_seed="s"))
+            check(memory)
+            now = memory.due
