@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from quiz import backup
 from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, load_catalog
@@ -120,7 +121,20 @@ def promote_command(email: str) -> None:
     click.echo(f"{email} is now an admin")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the database to PATH, a new file, while the servers keep running."""
+    try:
+        made = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except backup.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {made.path} ({made.size:,} bytes)")
+    click.echo(f"to restore: {made.restore}")
+
+
 def register_commands(app: Flask) -> None:
-    """Attach the command groups to the app."""
+    """Attach the command groups to the app (`db backup` joins Flask-Migrate's `db`)."""
     app.cli.add_command(questions)
     app.cli.add_command(users)
+    app.cli.commands["db"].add_command(backup_command)
