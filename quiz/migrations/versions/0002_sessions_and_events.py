@@ -68,9 +68,9 @@ def downgrade():
     # 0001 knows only sessions on one bank. Practice runs, tests and due sessions go; their
     # answers stay in the review log, detached from them (as deleting a session leaves them:
     # ON DELETE SET NULL, done by hand because migrations run with SQLite's foreign keys off).
-    not_on_one_bank = "SELECT id FROM study_session WHERE kind <> 'bank' OR bank_id IS NULL"
-    op.execute(f"UPDATE review SET session_id = NULL WHERE session_id IN ({not_on_one_bank})")
-    op.execute(f"DELETE FROM study_session WHERE id IN ({not_on_one_bank})")
+    op.execute("UPDATE review SET session_id = NULL WHERE session_id IN "
+               "(SELECT id FROM study_session WHERE kind <> 'bank' OR bank_id IS NULL)")
+    op.execute("DELETE FROM study_session WHERE kind <> 'bank' OR bank_id IS NULL")
     with op.batch_alter_table('study_session', schema=None) as batch_op:
         batch_op.alter_column('bank_id',
                existing_type=sa.VARCHAR(length=100),
