@@ -93,7 +93,8 @@ def main() -> None:
         server.stop()
     elapsed = time.monotonic() - started
     result = check(tally, url)
-    print(f"database: {url.split(':')[0].split('+')[0]}, {args.learners} learners, {args.workers} workers, "
+    backend = url.split(":")[0].split("+")[0]
+    print(f"database: {backend}, {args.learners} learners, {args.workers} workers, "
           f"{elapsed:.0f} s")
     print(f"answers posted (distinct forms): {result.posted_forms}")
     print(f"acknowledged: {result.acknowledged}")
