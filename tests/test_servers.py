@@ -73,6 +73,12 @@ def _both_at_once(browser: Browser, session_url: str, fields: dict, servers) -> 
     return replies
 
 
+def _form(tally: Tally, fields: dict) -> tuple:
+    form = ("learner@example.org", fields["question_id"], int(fields["seq"]))
+    tally.forms.add(form)
+    return form
+
+
 def test_two_servers_share_sign_in_answers_and_sign_out(several_servers, build, tmp_path):
     env = _environment(several_servers, build)
     first, second = Server(env, log=tmp_path / "a.log"), Server(env, log=tmp_path / "b.log")
@@ -83,16 +89,15 @@ def test_two_servers_share_sign_in_answers_and_sign_out(several_servers, build, 
         assert browser.signed_in(server=second)  # signed in on one, known to the other
         session_url = browser.start("load", server=first)
         fields = browser.shown(session_url, server=first)
+        form = _form(tally, fields)
         reply = browser.answer(session_url, fields, server=second)
         assert reply.status == 302 and "/reviews/" in reply.location
         assert browser.get(reply.location, server=first).status == 200
-        tally.acknowledge(("learner@example.org", fields["question_id"], int(fields["seq"])),
-                          reply)
+        tally.acknowledge(form, reply)
 
         for _ in range(SAME_FORM_TRIES):
             fields = browser.shown(session_url, server=second)
-            form = ("learner@example.org", fields["question_id"], int(fields["seq"]))
-            tally.forms.add(form)
+            form = _form(tally, fields)
             replies = _both_at_once(browser, session_url, fields, (first, second))
             for reply in replies:
                 tally.acknowledge(form, reply)
@@ -104,7 +109,6 @@ def test_two_servers_share_sign_in_answers_and_sign_out(several_servers, build, 
         assert browser.post("/logout", server=second).status == 302
         assert not browser.signed_in(server=first)
         assert not copied.signed_in(server=first) and not copied.signed_in(server=second)
-    tally.forms.add(("learner@example.org", "load-0", 0))
     result = check(tally, several_servers.config["SQLALCHEMY_DATABASE_URI"])
     assert result.ok, result
     assert result.acknowledged == SAME_FORM_TRIES + 1
