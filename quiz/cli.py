@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
-from quiz import jobs
+from quiz import backup, jobs
 from quiz.accounts import audit
 from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
@@ -172,10 +172,23 @@ def serve_command(host: str, port: int) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the database to PATH, a new file, while the servers keep running."""
+    try:
+        made = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except backup.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {made.path} ({made.size:,} bytes)")
+    click.echo(f"to restore: {made.restore}")
+
+
 def register_commands(app: Flask) -> None:
-    """Attach the command groups to the app."""
+    """Attach the command groups to the app (`db backup` joins Flask-Migrate's `db`)."""
     app.cli.add_command(questions)
     app.cli.add_command(users)
     app.cli.add_command(fsrs)
     app.cli.add_command(jobs_group)
     app.cli.add_command(serve_command)
+    app.cli.commands["db"].add_command(backup_command)

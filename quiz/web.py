@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import time
+from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, abort, current_app, render_template, request
 from flask.globals import request_ctx
@@ -39,6 +41,46 @@ def register_blueprints(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
+    app.wsgi_app = refuse_bad_hosts(app.wsgi_app)
+
+
+# A host name (labels of letters, digits, hyphens; underscores as container names use them)
+# or a bracketed IPv6 address, with an optional port.
+_HOST = re.compile(r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]+\])"
+                   r"(?::[0-9]{1,5})?")
+
+
+def valid_host(host: str) -> bool:
+    """Whether a Host header names a host Werkzeug can build URLs for."""
+    if len(host) > 260 or not _HOST.fullmatch(host):
+        return False
+    try:
+        host.encode("ascii").decode("idna")  # an "xn--" label must be real punycode
+    except UnicodeError:
+        return False
+    return True
+
+
+def refuse_bad_hosts(wsgi_app: Callable) -> Callable:
+    """Wrap the app so a request whose Host header is no host name gets a plain 400.
+
+    Werkzeug cannot build a URL for such a host (an over-long label fails its IDNA step), so
+    neither a page nor the error page could be rendered: refuse it before Flask starts.
+    """
+
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST")
+        if host and not valid_host(host):
+            body = b"Bad Request: the Host header does not name a host.\n"
+            start_response("400 Bad Request", [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Content-Security-Policy", "default-src 'none'"),
+                ("X-Content-Type-Options", "nosniff")])
+            return [body]
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def _refuse_nul_bytes() -> None:
