@@ -27,7 +27,7 @@ from quiz.authoring.sync import sync_directory
 from quiz.config import database_url
 from quiz.core import clock as clock_module
 from quiz.core.scheduling import Phase
-from quiz.extensions import db
+from quiz.extensions import db, limiter
 from quiz.models import Card, Question, Review, SessionKind, StudySession, User
 
 HERE = Path(__file__).parent
@@ -125,6 +125,7 @@ def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_
     })
     app.config["BACKEND"] = request.param
     app.test_client_class = IsolatedClient
+    limiter.reset()  # rate-limit counts start afresh for every test (they live per process)
     with app.app_context():
         if request.param == "postgresql":
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)

@@ -150,9 +150,11 @@ def visitors(app, build):
     build.banks()
     app.test_client_class = IsolatedClient
     learner = Learner(app.test_client())
-    learner.login(build.user(email="learner@example.org").email)
+    learner.user = build.user(email="learner@example.org")
+    learner.login(learner.user.email)
     session_url = learner.start()
-    answered = learner.answer(session_url, learner.shown(session_url), choice="Washington")
+    learner.answer(session_url, learner.shown(session_url), choice="Washington")
+    review_id = learner.feedback_url().rsplit("/", 1)[1]
     build.user(email="admin@example.org", admin=True)
     found = {"anonymous": Visitor(app.test_client(), None),
              "learner": Visitor(learner.client, "learner@example.org"),
@@ -160,8 +162,9 @@ def visitors(app, build):
     for visitor in found.values():
         visitor.refresh()
     known = {"session_id": [session_url.rsplit("/", 1)[1]],
-             "review_id": [answered.headers["Location"].rsplit("/", 1)[1]],
+             "review_id": [review_id],
              "bank_id": ["demo"], "question_id": ["demo-tf", "demo-card", "demo-mc"],
+             "job_id": ["1"], "token": ["not-a-token"],
              "filename": ["style.css", "app.js", "../app.py"]}
     return found, known
 
