@@ -24,7 +24,7 @@ from quiz.core import fitting  # noqa: E402
 from quiz.core.clock import study_day  # noqa: E402
 from quiz.extensions import db  # noqa: E402
 from quiz.models import User  # noqa: E402
-from quiz.study import tuning  # noqa: E402
+from quiz.study import policy, tuning  # noqa: E402
 from tests.builders_fsrs import synthetic_bank, synthetic_history  # noqa: E402
 
 CARDS = 10_000
@@ -69,7 +69,7 @@ def main() -> None:
             answers_read, today=study_day(NOW, user.time_zone))
         built = time.perf_counter() - started
         result = fitting.fit(items, card_ids, reviews=reviews,
-                             current=tuning.parameters_of(user))
+                             current=policy.parameters_of(user))
         print(f"fit: {reviews} answers, {result.items} items (built in {built:.2f}s), "
               f"optimiser {result.seconds:.2f}s")
         print(f"  log loss {result.log_loss_before:.4f} -> {result.log_loss_after:.4f}, "
@@ -78,7 +78,7 @@ def main() -> None:
         items, card_ids, reviews = fitting.training_items(
             small, today=study_day(NOW, user.time_zone))
         result = fitting.fit(items, card_ids, reviews=reviews,
-                             current=tuning.parameters_of(user))
+                             current=policy.parameters_of(user))
         print(f"fit on a tenth: {reviews} answers, {result.items} items, optimiser "
               f"{result.seconds:.2f}s; log loss {result.log_loss_before:.4f} -> "
               f"{result.log_loss_after:.4f}, RMSE {result.rmse_before:.4f} -> "

@@ -117,6 +117,11 @@ class User(UserMixin, db.Model):
     leech_suspends: Mapped[bool] = mapped_column(Boolean, default=False)
     # Undo takes back only answers newer than the last one undone: once, never further back.
     undo_floor: Mapped[int] = mapped_column(Integer, default=0)
+    # An exam the learner studies towards: its study day, the banks it covers (empty: all) and
+    # the share of answers they want to recall that day (quiz.core.exam).
+    exam_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    exam_banks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    exam_target: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password` (Werkzeug's default KDF)."""

@@ -76,7 +76,7 @@ def refuse_bad_hosts(wsgi_app: Callable) -> Callable:
                 ("Content-Type", "text/plain; charset=utf-8"),
                 ("Content-Length", str(len(body))),
                 ("Content-Security-Policy", "default-src 'none'"),
-                ("X-Content-Type-Options", "nosniff")])
+                ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")])
             return [body]
         return wsgi_app(environ, start_response)
 

@@ -26,7 +26,7 @@ from quiz.core.scheduling import (
 )
 from quiz.extensions import db
 from quiz.models import Bank, Card, Question, Review, User
-from quiz.study import tuning
+from quiz.study.policy import policy_for
 
 # A learner who forgets faster at first and keeps what survives longer than the average one.
 TRUE_PARAMETERS = (0.8, 2.0, 5.0, 15.0, *DEFAULT_PARAMETERS[4:8], 1.4, 0.12, 1.1,
@@ -51,7 +51,7 @@ def synthetic_history(user: User, question_ids: list[str], *, answers_per_card: 
     """Give `user` a card for each question and up to `answers_per_card` scheduled answers
     each, from `start` (one card a minute) to `until`; returns how many answers."""
     rng = random.Random(seed)
-    policy = tuning.policy_for(user, fuzzing=False)
+    policy = policy_for(user, fuzzing=False)
     cards, histories = [], []
     for index, question_id in enumerate(question_ids):
         memory, truth, now, rows = Memory(), None, start + timedelta(minutes=index), []

@@ -198,7 +198,7 @@ class Browser:
         """The hidden fields of the question on screen, or None if the session has none now."""
         page = self.get(session_url, **kwargs).body
         fields = {}
-        for name in ("question_id", "seq", "shown_at", "csrf_token"):
+        for name in ("question_id", "seq", "shown_at", "offer", "csrf_token"):
             match = (re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
                      or re.search(rf'value="([^"]*)"[^>]*name="{name}"', page))
             if match:
@@ -239,10 +239,11 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def acknowledge(self, form: tuple, reply: Reply) -> None:
-        match = re.search(r"/reviews/(\d+)$", reply.location)
+        # The answer's feedback page comes straight back, naming the review it shows.
+        match = re.search(r'data-review-id="(\d+)"', reply.body)
         with self.lock:
             self.posts += 1
-            if reply.status in (302, 303) and match:
+            if reply.status == 200 and match:
                 self.acked.setdefault(form, set()).add(int(match.group(1)))
             elif reply.status >= 500:
                 self.server_errors += 1

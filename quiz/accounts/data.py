@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -44,7 +44,10 @@ from quiz.core.scheduling import (
 )
 from quiz.extensions import db
 from quiz.models import (
+    DEFAULT_LEECH_THRESHOLD,
+    DEFAULT_REVIEWS_PER_DAY,
     MAX_NEW_PER_DAY,
+    MAX_REVIEWS_PER_DAY,
     Bank,
     Card,
     DayTally,
@@ -55,6 +58,7 @@ from quiz.models import (
     Question,
     Review,
     SessionKind,
+    StudyOrder,
     StudySession,
     User,
 )
@@ -122,12 +126,19 @@ def export_data(user: User, now: datetime) -> dict[str, Any]:
                      "learning_steps": user.learning_steps,
                      "relearning_steps": user.relearning_steps,
                      "maximum_interval": user.maximum_interval,
-                     "fsrs_parameters": user.fsrs_parameters},
+                     "fsrs_parameters": user.fsrs_parameters,
+                     "reviews_per_day": user.reviews_per_day,
+                     "study_order": user.study_order,
+                     "leech_threshold": user.leech_threshold,
+                     "leech_suspends": user.leech_suspends,
+                     "exam_day": user.exam_day.isoformat() if user.exam_day else None,
+                     "exam_banks": user.exam_banks, "exam_target": user.exam_target},
         "cards": [{
             "question_id": card.question_id, "phase": card.phase, "step": card.step,
             "stability": card.stability, "difficulty": card.difficulty, "due": iso(card.due),
             "last_review": iso(card.last_review), "reps": card.reps, "lapses": card.lapses,
             "answers": card.answers, "revised": card.revised,
+            "suspended_at": iso(card.suspended_at), "leech": card.leech,
         } for card in cards],
         "sessions": [{
             "id": number[session.id], "kind": session.kind, "bank_id": session.bank_id,
@@ -143,7 +154,7 @@ def export_data(user: User, now: datetime) -> dict[str, Any]:
             "phase_before": review.phase_before, "reviewed_at": iso(review.reviewed_at),
             "duration_ms": review.duration_ms, "due_after": iso(review.due_after),
             "stability_after": review.stability_after,
-            "difficulty_after": review.difficulty_after,
+            "difficulty_after": review.difficulty_after, "accepted": review.accepted,
         } for review, question_id in reviews],
     }
 
@@ -196,6 +207,13 @@ class SettingsIn(_Strict):
                                   max_length=200)
     maximum_interval: int = Field(DEFAULT_MAXIMUM_INTERVAL, ge=1, le=DEFAULT_MAXIMUM_INTERVAL)
     fsrs_parameters: list[Real] | None = Field(None, max_length=21)
+    reviews_per_day: int = Field(DEFAULT_REVIEWS_PER_DAY, ge=0, le=MAX_REVIEWS_PER_DAY)
+    study_order: Literal[StudyOrder.ALL] = StudyOrder.MIXED  # type: ignore[valid-type]
+    leech_threshold: int = Field(DEFAULT_LEECH_THRESHOLD, ge=1, le=100)
+    leech_suspends: bool = False
+    exam_day: date | None = None
+    exam_banks: list[Id] = Field(default_factory=list, max_length=1000)
+    exam_target: float | None = Field(None, ge=MIN_RETENTION, le=MAX_RETENTION)
 
     @field_validator("learning_steps", "relearning_steps")
     @classmethod
@@ -229,6 +247,8 @@ class CardIn(_Strict):
     lapses: Count = 0
     answers: Count = 0
     revised: bool = False
+    suspended_at: Moment | None = None
+    leech: bool = False
 
     @model_validator(mode="after")
     def _a_state_the_scheduler_could_reach(self) -> CardIn:
@@ -276,6 +296,7 @@ class ReviewIn(_Strict):
     due_after: Moment
     stability_after: Real | None = None
     difficulty_after: Real | None = None
+    accepted: bool = False
 
 
 class ExportIn(_Strict):
@@ -413,7 +434,8 @@ def import_data(user: User, raw: bytes) -> ImportReport:
                 user_id=user.id, question_id=item.question_id, phase=item.phase,
                 step=item.step, stability=item.stability, difficulty=item.difficulty,
                 due=item.due, last_review=item.last_review, reps=item.reps,
-                lapses=item.lapses, revised=item.revised,
+                lapses=item.lapses, revised=item.revised, suspended_at=item.suspended_at,
+                leech=item.leech,
                 answers=max(item.answers, last_seq.get(item.question_id, -1) + 1))
     db.session.add_all(cards.values())
     db.session.flush()
@@ -423,7 +445,8 @@ def import_data(user: User, raw: bytes) -> ImportReport:
         seq=item.seq, scheduled=item.scheduled, rating=item.rating, score=item.score,
         response=item.response, phase_before=item.phase_before, reviewed_at=item.reviewed_at,
         duration_ms=item.duration_ms, due_after=item.due_after,
-        stability_after=item.stability_after, difficulty_after=item.difficulty_after)
+        stability_after=item.stability_after, difficulty_after=item.difficulty_after,
+        accepted=item.accepted)
         for item in data.reviews if item.question_id in cards]
     db.session.add_all(reviews)
     db.session.flush()

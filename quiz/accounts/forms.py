@@ -37,7 +37,7 @@ from quiz.core.scheduling import (
     format_steps,
     parse_steps,
 )
-from quiz.models import MAX_NEW_PER_DAY
+from quiz.models import MAX_NEW_PER_DAY, MAX_REVIEWS_PER_DAY, StudyOrder
 
 
 class AcceptablePassword:
@@ -117,10 +117,28 @@ class SettingsForm(FlaskForm):
                     NumberRange(min=1, max=DEFAULT_MAXIMUM_INTERVAL,
                                 message="Enter a whole number of days from 1 to "
                                         f"{DEFAULT_MAXIMUM_INTERVAL}.")])
+    reviews_per_day = IntegerField(
+        "Reviews per day, in all", widget=NumberInput(min=0, max=MAX_REVIEWS_PER_DAY),
+        validators=[InputRequired(message="Enter how many reviews you want at most a day."),
+                    NumberRange(min=0, max=MAX_REVIEWS_PER_DAY,
+                                message=f"Enter a whole number from 0 to "
+                                        f"{MAX_REVIEWS_PER_DAY}.")])
+    study_order = SelectField("New questions come", choices=[
+        (StudyOrder.MIXED, "mixed among the day's reviews"),
+        (StudyOrder.NEW_FIRST, "before the reviews"),
+        (StudyOrder.REVIEWS_FIRST, "after the reviews")])
+    leech_threshold = IntegerField(
+        "A question becomes a leech when forgotten this many times",
+        widget=NumberInput(min=1, max=100),
+        validators=[InputRequired(message="Enter after how many lapses a question is a leech."),
+                    NumberRange(min=1, max=100, message="Enter a whole number from 1 to 100.")])
+    leech_suspends = BooleanField("Suspend leeches automatically (they are always listed)")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = [(name, name) for name in time_zone_names()]
+        self.reviews_per_day.process_errors = []
+        self.leech_threshold.process_errors = []
         # Text where a number belongs: the range message says what to type, so drop the
         # fields' own "Not a valid integer value." rather than show two errors.
         self.new_per_day.process_errors = []

@@ -18,7 +18,8 @@ from quiz.study import tallies, tuning
 
 # What the settings form edits (and an export carries), by the User column's name.
 SETTINGS = ("time_zone", "new_per_day", "desired_retention", "learning_steps",
-            "relearning_steps", "maximum_interval")
+            "relearning_steps", "maximum_interval", "reviews_per_day", "study_order",
+            "leech_threshold", "leech_suspends")
 
 RESET_ADVICE = ("If it was not, reset your password from the sign-in page straight away: that "
                 "signs out every browser.")

@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import IntEnum
@@ -398,17 +398,20 @@ def review(memory: Memory, rating: Rating, *, now: datetime, policy: Policy) -> 
                   reps=memory.reps + 1, lapses=memory.lapses + int(lapsed))
 
 
-def preview(memory: Memory, *, now: datetime, policy: Policy) -> dict[Rating, timedelta]:
+def preview(memory: Memory, *, now: datetime, policy: Policy,
+            then: Callable[[Memory], Memory] | None = None) -> dict[Rating, timedelta]:
     """How long until the card comes back for each rating (the intervals on rating buttons).
 
-    Exactly what `review` applies with the same policy (fuzz included): a learning step as
-    its delay, a card due on a later study day as that many whole days.
+    Exactly what `review` applies with the same policy (fuzz included), followed by `then` if
+    the caller applies more (an exam plan): a learning step as its delay, a card due on a
+    later study day as that many whole days.
     """
     now = ensure_utc(now)
     today = study_day(now, policy.time_zone, rollover_hour=policy.rollover_hour)
     shown = {}
     for rating in Rating:
-        due = review(memory, rating, now=now, policy=policy).due
+        after = review(memory, rating, now=now, policy=policy)
+        due = (then(after) if then else after).due
         due_day = study_day(due, policy.time_zone, rollover_hour=policy.rollover_hour).day
         if due_day > today.day and due == day_start(due_day, policy):
             shown[rating] = timedelta(days=(due_day - today.day).days)

@@ -27,8 +27,8 @@ from quiz.models import (
     User,
 )
 from quiz.study import cards, tallies
-from quiz.study.service import card_for, load_question, today
-from quiz.study.tuning import fuzz_seed, policy_for
+from quiz.study.policy import fuzz_seed, policy_for
+from quiz.study.service import card_for, load_question, regrade, today
 
 # "I was right" is for answers the learner typed, where a grader can miss a fair variant.
 ACCEPTABLE = (spec.ShortAnswer, spec.Numeric, spec.Cloze)
@@ -176,10 +176,16 @@ def set_due_today(user: User, question_id: str, now: datetime) -> None:
 
 
 def report_problem(user: User, question_id: str, *, kind: str, comment: str,
-                   given: str = "", now: datetime) -> ProblemReport:
-    """Record a learner's report of a problem with a question, for its authors."""
+                   review_id: int | None = None, now: datetime) -> ProblemReport:
+    """Record a learner's report of a problem with a question, for its authors, with the
+    answer it is about when it names one of the learner's own answers to that question."""
     if kind not in ProblemKind.TITLES:
         raise NotAllowed("Choose what kind of problem it is.")
+    given = ""
+    review = db.session.get(Review, review_id) if review_id else None
+    if review is not None and review.user_id == user.id and \
+            review.card.question_id == question_id:
+        given = regrade(review).given
     report = ProblemReport(question_id=question_id, user_id=user.id, kind=kind,
                            comment=comment.strip()[:2000], given=given[:2000], created_at=now)
     db.session.add(report)

@@ -10,12 +10,23 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import Signer
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
-from wtforms.widgets import HiddenInput
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput, NumberInput
 
 from quiz.banks import spec
+from quiz.core.scheduling import MAX_RETENTION, MIN_RETENTION
 from quiz.forms import MultiCheckboxField
+from quiz.models import ProblemKind
 
 
 class AnswerForm(FlaskForm):
@@ -117,3 +128,28 @@ class TestForm(FlaskForm):
                         coerce=int, default=TEST_LENGTHS[0], validators=[InputRequired()])
     time_limit = SelectField("Time limit", choices=TIME_LIMITS, coerce=int, default=0)
     scheduled = BooleanField("Count my answers towards my review schedule")
+
+
+class ProblemForm(FlaskForm):
+    """Report a problem with a question to its authors."""
+
+    kind = RadioField("What is wrong?", choices=list(ProblemKind.TITLES.items()),
+                      validators=[InputRequired(message="Choose what kind of problem it is.")])
+    comment = TextAreaField("Tell us more (optional)", validators=[
+        Length(max=2000, message="Keep it under 2,000 characters.")])
+    # The answer the report is about, when it comes from an answer's feedback.
+    review_id = IntegerField(widget=HiddenInput(), validators=[
+        Optional(), NumberRange(min=1, max=2**31 - 1)])
+    next = HiddenField(validators=[Length(max=500)])
+
+
+class ExamForm(FlaskForm):
+    """An exam to study towards: its day, its banks and the recall wanted on the day."""
+
+    day = DateField("Exam day", validators=[InputRequired(message="Enter the day of the exam.")])
+    bank_ids = MultiCheckboxField("Banks it covers", validate_choice=True)
+    target = FloatField("Recall to aim for on the day", widget=NumberInput(
+        min=MIN_RETENTION, max=MAX_RETENTION, step=0.01), validators=[
+        Optional(), NumberRange(min=MIN_RETENTION, max=MAX_RETENTION,
+                                message=f"Enter a share from {MIN_RETENTION:.2f} to "
+                                        f"{MAX_RETENTION:.2f}, or leave it empty.")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,8 +28,8 @@ from quiz.models import (
     StudySession,
     User,
 )
-from quiz.study import cards, tallies, tuning
-from quiz.study.tuning import fuzz_seed, policy_for
+from quiz.study import cards, exams, tallies, tuning
+from quiz.study.policy import fuzz_seed, policy_for
 
 # Like Anki's learn-ahead limit: a learning card due within this window is shown now rather
 # than making the learner wait a few minutes with nothing to do.
@@ -154,7 +154,9 @@ def today_counts(user: User, bank_id: str | None, now: datetime) -> Today:
     reviews, learning, unavailable, done, active, started = db.session.execute(
         query.add_columns(total, introduced)).one()
     unseen = (active or 0) - int(unavailable)
-    allowance = max(0, min(unseen, user.new_per_day - (started or 0)))
+    # The exam's pace counts what was unseen this morning, so it stays put through the day.
+    per_day = exams.new_allowance(user, bank_id, unseen + (started or 0), now)
+    allowance = max(0, min(unseen, per_day - (started or 0)))
     return _within_limits(user, reviews, learning, allowance, done or 0, started or 0)
 
 
@@ -408,13 +410,17 @@ def shuffled(items: list[Any], *, user_id: int, question_id: str, seq: int) -> l
 
 
 def intervals(user: User, question_id: str, card: Card | None, now: datetime, *,
-              fuzzing: bool) -> dict[Rating, timedelta]:
+              fuzzing: bool, bank_id: str | None = None) -> dict[Rating, timedelta]:
     """What each self-rating would schedule, for the flashcard buttons: exactly what the
-    answer will apply (the same fuzz seed)."""
+    answer will apply (the same fuzz seed, and the exam plan of the question's bank)."""
     memory = card.memory if card else scheduling.Memory()
     seed = fuzz_seed(user, question_id, card.answers if card else 0)
+    then = None
+    if bank_id is not None:
+        def then(after: scheduling.Memory) -> scheduling.Memory:
+            return exams.adjust(user, bank_id, after, now=now, fuzzing=fuzzing)
     return scheduling.preview(memory, now=now, policy=policy_for(user, fuzzing=fuzzing,
-                                                                 seed=seed))
+                                                                 seed=seed), then=then)
 
 
 @dataclass(frozen=True)
@@ -556,8 +562,10 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
             db.session.add(card)
             db.session.flush()
         memory, before = card.memory, cards.snapshot(card)
-        after = scheduling.review(memory, grade.rating, now=now, policy=policy_for(
-            user, fuzzing=fuzzing, seed=fuzz_seed(user, question_id, seq)))
+        after = exams.adjust(user, question.bank_id, scheduling.review(
+            memory, grade.rating, now=now, policy=policy_for(
+                user, fuzzing=fuzzing, seed=fuzz_seed(user, question_id, seq))),
+            now=now, fuzzing=fuzzing)
         review = Review(card_id=card.id, user_id=user.id, session_id=session.id, seq=seq,
                         scheduled=session.scheduled, rating=int(grade.rating), score=grade.score,
                         response=_storable(response), phase_before=int(memory.phase),
@@ -627,11 +635,15 @@ def regrade(review: Review, model: Any = None) -> grading.Grade:
     if isinstance(model, spec.Flashcard):
         return grading.grade_flashcard(model, Rating(review.rating))
     try:
-        return grading.grade(model, review.response)
+        grade = grading.grade(model, review.response)
     except grading.InvalidResponse:
         # The question changed since: show the stored mark with the current answer.
         return grading.Grade(score=review.score, rating=Rating(review.rating),
                              given=str(review.response), expected=grading.expected_answer(model))
+    if review.accepted:  # "I was right": the learner's word stands over the grader's
+        return replace(grade, score=1.0, rating=Rating.GOOD,
+                       note="You marked this answer right.")
+    return grade
 
 
 @dataclass(frozen=True)

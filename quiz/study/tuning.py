@@ -23,9 +23,11 @@ from sqlalchemy import Float, bindparam, cast, func, update
 from quiz import jobs
 from quiz.core import fitting, scheduling, workload
 from quiz.core.clock import study_date, study_day, utcnow
-from quiz.core.scheduling import DEFAULT_PARAMETERS, Phase, Policy
+from quiz.core.scheduling import Phase, Policy
 from quiz.extensions import db
 from quiz.models import Card, Job, ParameterFit, Question, Review, User
+from quiz.study import exams
+from quiz.study.policy import fuzz_seed, parameters_of, policy_for
 
 FIT = "fsrs-fit"
 RESCHEDULE = "fsrs-reschedule"
@@ -34,26 +36,6 @@ WORKLOAD = "fsrs-workload"
 # 200 keeps a new learner's parameters moving while each fit stays well under a second.
 FIT_EVERY = 200
 DEFAULT_SECONDS_PER_ANSWER = 10.0
-
-
-def parameters_of(user: User) -> tuple[float, ...]:
-    """The FSRS parameters in use for `user`: fitted ones, or the defaults."""
-    return tuple(user.fsrs_parameters) if user.fsrs_parameters else DEFAULT_PARAMETERS
-
-
-def policy_for(user: User, *, fuzzing: bool, seed: str = "") -> Policy:
-    """The scheduling settings of `user`; `seed` fixes the fuzz of one card's answer."""
-    return Policy(desired_retention=user.desired_retention, parameters=parameters_of(user),
-                  learning_steps=scheduling.parse_steps(user.learning_steps),
-                  relearning_steps=scheduling.parse_steps(user.relearning_steps),
-                  maximum_interval=user.maximum_interval, time_zone=user.time_zone,
-                  fuzzing=fuzzing, fuzz_seed=seed)
-
-
-def fuzz_seed(user: User, question_id: str, answers: int) -> str:
-    """The fuzz seed of the learner's answer number `answers` to a question (Anki seeds by
-    card and answer count), the same for the preview and the answer."""
-    return f"{user.id}:{question_id}:{answers}"
 
 
 def count_answer(user: User) -> None:
@@ -170,6 +152,7 @@ def reschedule(user: User, *, fuzzing: bool = True) -> int:
         if changes:
             db.session.execute(statement, changes)
     db.session.commit()
+    exams.apply_plan(user, utcnow())  # an exam plan still brings its reviews forward
     return len(ids)
 
 

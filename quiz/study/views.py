@@ -149,7 +149,8 @@ def _flipped_prompt(session: StudySession) -> study.Prompt | None:
 
 
 def question_view(model, *, question_id: str, seq: int, card, now: datetime,
-                  flipped: bool, session: StudySession | None = None) -> dict:
+                  flipped: bool, session: StudySession | None = None,
+                  bank_id: str | None = None) -> dict:
     """What the question template needs, for a study session or an author's preview."""
     order = dict(user_id=current_user.id, question_id=question_id, seq=seq)
     choices = []
@@ -162,7 +163,7 @@ def question_view(model, *, question_id: str, seq: int, card, now: datetime,
     buttons = []
     if flipped:
         previews = study.intervals(current_user, question_id, card, now,
-                                   fuzzing=current_app.config["FSRS_FUZZING"])
+                                   fuzzing=current_app.config["FSRS_FUZZING"], bank_id=bank_id)
         buttons = [(rating, describe_interval(delta)) for rating, delta in previews.items()]
     offer = sign_offer(session.id, question_id, seq) if session is not None else ""
     form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000),
@@ -185,6 +186,7 @@ def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *
                    error: str | None = None, status: int = 200, flipped: bool = False,
                    counts: study.Today | None = None):
     view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
+                         bank_id=prompt.question.bank_id,
                          card=prompt.card, now=now, flipped=flipped, session=session)
     flip_url = url_for("study.show", session_id=session.id, flip=1,
                        question_id=prompt.question.id, seq=prompt.seq, offer=view["offer"])

@@ -341,7 +341,7 @@ def card_of(data: dict, question_id: str) -> dict:
     (dict(phase=2, step=0), "a review card has no learning step"),
     (dict(phase=0, step=None), "a new card has no step, stability, difficulty or last review"),
     (dict(due="2026-02-01T00:00:00+00:00"), "a card cannot be due before its last review"),
-    (dict(lapses=9), "no more lapses than answers"),
+    (dict(lapses=9), "a studied card has at least one answer, and no more lapses than answers"),
 ])
 def test_an_imported_card_is_held_to_the_schedulers_invariants_row_by_row(
         learner, clock, build, change, message):

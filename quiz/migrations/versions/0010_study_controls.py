@@ -1,4 +1,4 @@
-"""study controls: suspend, bury, leeches, review limit, study order, undo, reports
+"""study controls: suspend, bury, leeches, review limit, study order, undo, reports, exam
 
 Revision ID: 0010
 Revises: 0006
@@ -50,12 +50,15 @@ def upgrade():
         batch_op.add_column(sa.Column('leech_threshold', sa.Integer(), nullable=False, server_default='8'))
         batch_op.add_column(sa.Column('leech_suspends', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('undo_floor', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('exam_day', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('exam_banks', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('exam_target', sa.Float(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('user', table_kwargs=KEEP_IDS) as batch_op:
-        for column in ('undo_floor', 'leech_suspends', 'leech_threshold', 'study_order',
-                       'reviews_per_day'):
+        for column in ('exam_target', 'exam_banks', 'exam_day', 'undo_floor', 'leech_suspends',
+                       'leech_threshold', 'study_order', 'reviews_per_day'):
             batch_op.drop_column(column)
     with op.batch_alter_table('review', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_column('accepted')
