@@ -8,8 +8,11 @@ import unicodedata
 
 def normalise(text: str) -> str:
     """Text folded for comparing: no case, accents, punctuation or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # most text: nothing to decompose, no accents to drop
+        stripped = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Apostrophes join rather than split words: "Da'ish" and "Daish" are the same answer.
     stripped = re.sub(r"['\u2019\u02bc`]", "", stripped)
     return " ".join(re.sub(r"[^\w\s]|_", " ", stripped).split())
