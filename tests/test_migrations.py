@@ -97,6 +97,24 @@ def test_0003_keeps_every_row_and_ids_are_never_reused_afterwards(empty_app):
     assert rows("review") == before["review"] and rows("card") == before["card"]
 
 
+def test_0007_lists_each_bank_under_its_questions_era_and_keeps_every_row(empty_app):
+    upgrade(revision="0003")
+    seed_0002()
+    db.session.execute(text("INSERT INTO event (id, date, title, citation) "
+                            "VALUES ('treaty', '1971-08', 't', 'c')"))
+    db.session.commit()
+    before = {table: rows(table) for table in ("question", "card", "review")}
+    upgrade(revision="0007")
+    assert {table: rows(table) for table in before} == before
+    assert db.session.execute(text("SELECT id, era, content_hash FROM bank")).all() == [
+        ("demo", "cold-war", None)]
+    assert db.session.execute(text("SELECT id, position, inferred FROM event")).all() == [
+        ("treaty", 0, False)]
+    db.session.commit()
+    downgrade(revision="0003")
+    assert rows("question") == before["question"]
+
+
 def test_every_table_with_integer_ids_never_reuses_them(app):
     for table in db.metadata.sorted_tables:
         keys = list(table.primary_key.columns)

@@ -15,8 +15,6 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-PRECISIONS = (4, 7, 10)  # YYYY, YYYY-MM, YYYY-MM-DD
-
 
 def before_by_date(first: str, second: str) -> bool:
     """Whether date `first` is surely earlier than `second`: earlier at the precision both
@@ -72,11 +70,7 @@ def build(dates: dict[str, str], links: dict[str, list[str]]) -> Chronology:
     links = {event_id: list(earlier) for event_id, earlier in links.items() if earlier}
     problems = _break_circles(dates, links)
     problems += _drop_contradictions(dates, links)
-    order = _topological(dates, links)
-    for event_id in _out_of_date_order(dates, order):
-        problems.append((event_id, f"{event_id!r} ({dates[event_id]}) ends up after an event "
-                         "dated later: its `after` links contradict the dates"))
-    return Chronology(dates, links, order, problems)
+    return Chronology(dates, links, _topological(dates, links), problems)
 
 
 def _children(links: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -141,7 +135,9 @@ def _ancestors(event_id: str, links: dict[str, list[str]]) -> list[str]:
 
 def _topological(dates: dict[str, str], links: dict[str, list[str]]) -> list[str]:
     # Kahn's algorithm, taking the earliest date as text (then id) among the events whose
-    # links are all placed: with links that agree with the dates, this keeps every date order.
+    # links are all placed. With no event linked after one dated later (checked above), this
+    # keeps every date order too: whatever holds back an earlier-dated event is itself dated
+    # no later than it, and so sorts, as text, before anything dated after it.
     children = _children(links)
     waiting = {event_id: len(earlier) for event_id, earlier in links.items() if earlier}
     ready = [(date, event_id) for event_id, date in dates.items() if event_id not in waiting]
@@ -155,17 +151,3 @@ def _topological(dates: dict[str, str], links: dict[str, list[str]]) -> list[str
             if not waiting[child]:
                 heapq.heappush(ready, (dates[child], child))
     return order
-
-
-def _out_of_date_order(dates: dict[str, str], order: list[str]) -> list[str]:
-    """Events placed after an event their date is surely before (none when links agree)."""
-    latest: dict[int, str] = {}  # per precision, the latest prefix of the dates placed so far
-    wrong = []
-    for event_id in order:
-        date = dates[event_id]
-        if any(len(date) >= k and k in latest and date[:k] < latest[k] for k in PRECISIONS):
-            wrong.append(event_id)
-        for k in PRECISIONS:
-            if len(date) >= k:
-                latest[k] = max(latest.get(k, ""), date[:k])
-    return wrong

@@ -240,7 +240,7 @@ class InferredDates:
         for path, text in texts:
             for token, reason in self.unlabelled(text, article):
                 doc.error(where + path, "inferred-year",
-                          f"{token!r} is inferred ({reason}): label it in the same sentence, "
+                          f"{token!r} is inferred ({reason}): label it where it appears, "
                           f"as in '({token}, inferred)'", severity="warning")
 
     def unlabelled(self, text: str, article: str) -> Iterator[tuple[str, str]]:
