@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -53,12 +53,21 @@ def _active() -> Any:
     return Question.retired_at.is_(None)
 
 
+def _in_era_order() -> tuple[Any, ...]:
+    # Banks as history runs, 1947 first, wherever a learner sees them listed.
+    era = case({era: rank for rank, era in enumerate(spec.ERAS)}, value=Bank.era,
+               else_=len(spec.ERAS))
+    return era, Bank.id
+
+
 def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
-    """Every bank with active questions, with due and new counts for `user` today."""
+    """Every bank with active questions, in era order, with due and new counts for `user`
+    today."""
     totals = dict(db.session.execute(
         db.select(Question.bank_id, func.count()).where(_active()).group_by(Question.bank_id)
     ).all())
-    banks = db.session.scalars(db.select(Bank).where(Bank.id.in_(totals)).order_by(Bank.id))
+    banks = db.session.scalars(db.select(Bank).where(Bank.id.in_(totals))
+                               .order_by(*_in_era_order()))
     if user is None:
         return [BankCounts(bank, totals[bank.id]) for bank in banks]
     day = today(user, now)
@@ -308,10 +317,10 @@ class StaleForm(Exception):
 
 
 def live_banks() -> list[Bank]:
-    """Banks that still hold active questions, by id."""
+    """Banks that still hold active questions, in era order."""
     return list(db.session.scalars(
         db.select(Bank).where(Bank.id.in_(db.select(Question.bank_id).where(_active())))
-        .order_by(Bank.id)))
+        .order_by(*_in_era_order())))
 
 
 class NothingToStudy(Exception):

@@ -151,7 +151,7 @@ def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *
     view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
                          card=prompt.card, now=now, flipped=request.args.get("flip") == "1")
     return render_template(
-        "study/question.html", prompt=prompt, error=error,
+        "study/question.html", prompt=prompt, error=error, citation=prompt.question.citation,
         answer_url=url_for("study.answer", session_id=session.id),
         flip_url=url_for("study.show", session_id=session.id, flip=1),
         **_session_chrome(session, now), **view), status

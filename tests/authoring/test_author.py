@@ -35,9 +35,22 @@ def test_author_page_lists_banks_with_their_lint_status(admin, build, tmp_path):
     assert "bad.yaml:4:9</code> error: id: &#39;X&#39; must be lowercase" in page
 
 
+def test_author_page_lists_shared_files_then_banks_in_era_order_then_broken_ones(admin, build):
+    demo = (TEST_BANKS / "demo.yaml").read_text()
+    directory = build.bank_dir({"a-late.yaml": demo.replace("era: cold-war", "era: rapprochement"),
+                                "b-broken.yaml": "title: Bad\n",
+                                "c-early.yaml": demo.replace("id: demo-", "id: early-")})
+    admin.client.application.config["QUESTIONS_DIR"] = str(directory)
+    page = admin.get("/authoring/").get_data(as_text=True)
+    names = ("sources.yaml", "events.yaml", "c-early.yaml", "a-late.yaml", "b-broken.yaml")
+    places = [page.index(f"<h2>{name}") for name in names]
+    assert max(places[:2]) < places[2] < places[3] < places[4]
+
+
 def test_preview_shows_a_question_as_a_learner_sees_it_and_grades_without_recording(admin):
     page = admin.get("/authoring/questions/demo-mc").get_data(as_text=True)
     assert "Which capital did Liaquat Ali Khan visit" in page and "preview" in page
+    assert "Source: Pakistan-Russia, The New Best Friends? — On Opposite Sides" in page
     fields = admin.shown("/authoring/questions/demo-mc")
     response = admin.post("/authoring/questions/demo-mc", {**fields, "choice": "Moscow"},
                           token_from="/authoring/questions/demo-mc")
