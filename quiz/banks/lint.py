@@ -46,33 +46,41 @@ def first_near_repeats(texts: list[str]) -> dict[int, int]:
     """For each folded text that nearly repeats an earlier one, the index of the first such.
 
     Candidates come from an inverted index on words: each text is indexed under its rarer
-    words (the fewest that any text sharing half its words must share one of), scored with
-    rapidfuzz's ratio, which is never below difflib's, and then confirmed with difflib's own
-    ratio, so exactly the pairs difflib calls alike are reported.
+    words (the fewest that any text sharing half its words must share one of). Texts are taken
+    shortest first, so each one's candidates are never longer than it, and index entries too
+    short to reach the ratio are passed over once and for all. Candidates are scored with
+    rapidfuzz's ratio, which is never below difflib's, and confirmed with difflib's own ratio,
+    so exactly the pairs difflib calls alike are reported.
     """
     tokens = [_word_tokens(text) for text in texts]
     frequency = Counter(token for words in tokens for token in words)
     index: dict[str, list[int]] = defaultdict(list)
-    found: dict[int, int] = {}
-    for i, (text, words) in enumerate(zip(texts, tokens, strict=True)):
+    passed: dict[str, int] = defaultdict(int)  # entries of each list now too short to match
+    alike: dict[int, list[int]] = defaultdict(list)
+    for i in sorted(range(len(texts)), key=lambda k: len(texts[k])):
+        text, words = texts[i], tokens[i]
         keep = len(words) - math.ceil(SHARED_WORDS * len(words)) + 1
         candidates: set[int] = set()
         for token in sorted(words, key=lambda t: (frequency[t], t))[:keep]:
-            candidates.update(index[token])
-            index[token].append(i)
-        length = len(text)
-        # At most the shorter text can match, so lengths too far apart cannot reach the ratio.
-        alike = [j for j in candidates
-                 if 2 * min(length, len(texts[j])) >= NEAR_DUPLICATE * (length + len(texts[j]))]
-        if not alike:
-            continue
-        scored = process.extract(text, [texts[j] for j in alike], scorer=fuzz.ratio,
-                                 score_cutoff=NEAR_DUPLICATE * 100 - 1e-6, limit=None)
-        for j in sorted(alike[k] for _, _, k in scored):
-            if difflib.SequenceMatcher(None, texts[j], text, autojunk=False).ratio() \
-                    >= NEAR_DUPLICATE:
-                found[i] = j
-                break
+            entries, start = index[token], passed[token]
+            # At most the shorter text can match: 2 * shorter >= ratio * both lengths.
+            while start < len(entries) and \
+                    2 * len(texts[entries[start]]) < NEAR_DUPLICATE * (len(text)
+                                                                   + len(texts[entries[start]])):
+                start += 1
+            passed[token] = start
+            candidates.update(entries[start:] if start else entries)
+            entries.append(i)
+        others = list(candidates)
+        for _, _, k in process.extract(text, [texts[j] for j in others], scorer=fuzz.ratio,
+                                       score_cutoff=NEAR_DUPLICATE * 100 - 1e-6, limit=None):
+            alike[max(i, others[k])].append(min(i, others[k]))
+    found = {}
+    for later, earlier in sorted(alike.items()):
+        first = next((j for j in sorted(earlier) if difflib.SequenceMatcher(
+            None, texts[j], texts[later], autojunk=False).ratio() >= NEAR_DUPLICATE), None)
+        if first is not None:
+            found[later] = first
     return found
 
 
