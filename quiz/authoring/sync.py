@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, Catalog, LoadedBank, load_catalog
-from quiz.banks.reader import Problem
+from quiz.banks.reader import MAX_BYTES, Problem
 from quiz.core.scheduling import reset
 from quiz.extensions import db
 from quiz.models import Bank, Card, Event, Question, QuestionEvent, QuestionTag
@@ -78,9 +78,10 @@ def _digest(value: Any) -> str:
 
 @functools.cache
 def _reading_code() -> bytes:
-    """The source of the modules that decide what a bank becomes in the database: a deploy
-    that changes them makes the next sync apply every bank again."""
-    names = ("quiz.banks.reader", "quiz.banks.spec", "quiz.banks.chronology",
+    """The source of the modules that decide whether a bank loads and what it becomes in the
+    database: a deploy that changes them makes the next sync check and apply every bank
+    again."""
+    names = ("quiz.core.text", "quiz.banks.reader", "quiz.banks.spec", "quiz.banks.chronology",
              "quiz.banks.loader", __name__)
     return b"".join(Path(sys.modules[name].__file__).read_bytes() for name in names)
 
@@ -89,15 +90,24 @@ def bank_hashes(directory: Path) -> dict[str, str]:
     """The content hash of each bank file in `directory`, covering what it depends on."""
     shared = hashlib.sha256(_reading_code())
     for name in sorted(SHARED_FILES):
-        path = directory / name
-        shared.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
+        shared.update(name.encode() + b"\0" + _head(directory / name) + b"\0")
     hashes = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name not in SHARED_FILES:
             digest = shared.copy()
-            digest.update(path.read_bytes())
+            digest.update(_head(path))
             hashes[path.stem] = digest.hexdigest()
     return hashes
+
+
+def _head(path: Path) -> bytes:
+    # As much as the loader reads: a larger file is refused, so its hash is never stored; a
+    # missing or unreadable one hashes as empty, which no loadable bank does.
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError:
+        return b""
 
 
 def sync_directory(directory: Path, *, now: datetime) -> SyncReport:

@@ -646,16 +646,15 @@ def _check_replaced(catalog: Catalog) -> None:
 
 
 def _check_near_duplicates(catalog: Catalog) -> None:
-    prompts: list[tuple[str, LoadedQuestion]] = []
+    prompts: list[tuple[str, LoadedQuestion, str]] = []
     for bank in catalog.banks.values():
         for loaded in bank.questions:
-            text = loaded.model.prompt or getattr(loaded.model, "front", None) or ""
+            text = loaded.model.prompt or getattr(loaded.model, "front", None)
             if text and not isinstance(loaded.model, spec.Ordering):
-                prompts.append((bank.file, loaded))
-    texts = [normalise(loaded.model.prompt or loaded.model.front) for _, loaded in prompts]
-    for later, earlier in lint.first_near_repeats(texts).items():
-        file, loaded = prompts[later]
-        other_file, other = prompts[earlier]
+                prompts.append((bank.file, loaded, normalise(text)))
+    for later, earlier in lint.first_near_repeats([text for _, _, text in prompts]).items():
+        file, loaded, _ = prompts[later]
+        other_file, other, _ = prompts[earlier]
         catalog.problems.append(Problem(
             file, loaded.line, 5, "warning", "near-duplicate",
             f"prompt of {loaded.model.id!r} nearly repeats {other.model.id!r} "
