@@ -11,10 +11,11 @@ hundred nearly repeats an earlier prompt (one word changed): the near-duplicates
 find. The files (1,000 questions each, as a real bank would be split under the 2 MB limit) sit
 in a temporary folder beside copies of sources.yaml and events.yaml.
 
-Each figure is process CPU time (the machine is shared; wall time is printed too), the median of
-`--repeat` runs, divided by the time `yaml.load(CSafeLoader)` takes to read the same files:
-`questions lint`, a first `questions sync` into a freshly migrated SQLite database, and a
-second sync with nothing changed.
+Each repetition times, back to back, a bare `yaml.load(CSafeLoader)` of the same files,
+`questions lint`, a first `questions sync` into a freshly migrated SQLite database, a second
+sync with nothing changed, and the bare parse again. Each ratio is the process CPU time of a
+step over the mean bare parse of its own repetition (the machine is shared; wall time is
+printed too); the figures are medians over `--repeat` repetitions.
 """
 
 from __future__ import annotations
@@ -123,15 +124,11 @@ def write_banks(directory: Path, questions: list[dict]) -> list[Path]:
     return [directory / name for name in SHARED] + paths
 
 
-def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median CPU and wall seconds of `action` over `repeat` runs."""
-    cpu, wall = [], []
-    for _ in range(repeat):
-        start_cpu, start_wall = time.process_time(), time.perf_counter()
-        action()
-        cpu.append(time.process_time() - start_cpu)
-        wall.append(time.perf_counter() - start_wall)
-    return statistics.median(cpu), statistics.median(wall)
+def timed(action: Callable[[], object]) -> tuple[float, float]:
+    """CPU and wall seconds `action` takes."""
+    start_cpu, start_wall = time.process_time(), time.perf_counter()
+    action()
+    return time.process_time() - start_cpu, time.perf_counter() - start_wall
 
 
 def bare_parse(paths: list[Path]) -> None:
@@ -170,45 +167,55 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"banks: {args.questions:,} generated questions in {len(paths) - 2} files "
               f"({size / 1e6:.1f} MB) plus sources.yaml and events.yaml")
 
-        bare = measure(lambda: bare_parse(paths), args.repeat)
-        app = _app(directory, work / "lint.db")
-        summary = _invoke(app, "questions", "lint").splitlines()[-1]
-        lint = measure(lambda: _invoke(app, "questions", "lint"), args.repeat)
-
-        first_runs, again_runs = [], []
+        lint_app = _app(directory, work / "lint.db")
+        summary = _invoke(lint_app, "questions", "lint").splitlines()[-1]
+        # Each repetition times the bare parse, lint and both syncs back to back, and each
+        # ratio is taken within its repetition: a machine that slows down between phases
+        # (other jobs, CPU frequency) then moves both sides of a ratio alike.
+        runs: dict[str, list[tuple[float, float]]] = {
+            "bare": [], "lint": [], "sync_first": [], "sync_unchanged": []}
+        ratios: dict[str, list[float]] = {"lint": [], "sync_first": [], "sync_unchanged": []}
         for run in range(args.repeat):
-            app = _app(directory, work / f"sync-{run}.db")
-            with app.app_context():
+            sync_app = _app(directory, work / f"sync-{run}.db")
+            with sync_app.app_context():
                 logging.disable(logging.INFO)  # Alembic's per-revision lines
                 upgrade()
                 logging.disable(logging.NOTSET)
-            first_runs.append(measure(lambda a=app: _invoke(a, "questions", "sync"), 1))
-            again_runs.append(measure(lambda a=app: _invoke(a, "questions", "sync"), 1))
-        first = tuple(statistics.median(run[i] for run in first_runs) for i in (0, 1))
-        again = tuple(statistics.median(run[i] for run in again_runs) for i in (0, 1))
+            bare = timed(lambda: bare_parse(paths))
+            measured = {
+                "lint": timed(lambda: _invoke(lint_app, "questions", "lint")),
+                "sync_first": timed(lambda a=sync_app: _invoke(a, "questions", "sync")),
+                "sync_unchanged": timed(lambda a=sync_app: _invoke(a, "questions", "sync")),
+            }
+            bare = tuple((a + b) / 2 for a, b in zip(bare, timed(lambda: bare_parse(paths)),
+                                                     strict=True))
+            runs["bare"].append(bare)
+            for name, seconds in measured.items():
+                runs[name].append(seconds)
+                ratios[name].append(seconds[0] / bare[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    median = {name: tuple(statistics.median(run[i] for run in found) for i in (0, 1))
+              for name, found in runs.items()}
     figures = {
         "questions": args.questions,
         "files": len(paths),
         "megabytes": round(size / 1e6, 2),
         "lint_summary": summary,
-        "bare_parse_cpu_s": round(bare[0], 3),
-        "lint_cpu_s": round(lint[0], 3),
-        "sync_first_cpu_s": round(first[0], 3),
-        "sync_unchanged_cpu_s": round(again[0], 3),
-        "lint_ratio": round(lint[0] / bare[0], 2),
-        "sync_first_ratio": round(first[0] / bare[0], 2),
-        "sync_unchanged_ratio": round(again[0] / bare[0], 2),
+        **{f"{name}_cpu_s": round(median[name][0], 3) for name in runs},
+        **{f"{name}_ratio": round(statistics.median(found), 2)
+           for name, found in ratios.items()},
     }
     print(f"lint: {summary}")
-    for label, (cpu, wall), bar in (("bare yaml.load(CSafeLoader)", bare, None),
-                                    ("questions lint", lint, 3),
-                                    ("questions sync, first", first, 5),
-                                    ("questions sync, unchanged", again, 1.5)):
-        ratio = f"{cpu / bare[0]:6.2f}x" + (f" (bar <= {bar}x)" if bar else "")
-        print(f"  {label:<28} {cpu:7.3f} s CPU {wall:7.3f} s wall  {ratio}")
+    print(f"CPU seconds and CPU ratio to the bare parse, medians of {args.repeat} repetitions:")
+    bars = {"bare": None, "lint": 3, "sync_first": 5, "sync_unchanged": 1.5}
+    labels = {"bare": "bare yaml.load(CSafeLoader)", "lint": "questions lint",
+              "sync_first": "questions sync, first", "sync_unchanged": "questions sync, unchanged"}
+    for name, bar in bars.items():
+        cpu, wall = median[name]
+        ratio = f"{figures[f'{name}_ratio']:6.2f}x (bar <= {bar}x)" if bar else "  1.00x"
+        print(f"  {labels[name]:<28} {cpu:7.3f} s CPU {wall:7.3f} s wall  {ratio}")
     print(json.dumps(figures))
     return figures
 

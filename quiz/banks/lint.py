@@ -6,6 +6,7 @@ nothing it writes). Each rule is documented, with its threshold, in questions/RE
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import re
@@ -102,8 +103,8 @@ def check_bank(doc: Document, questions: list[Any], inferred: InferredDates) -> 
     for index, question in enumerate(questions):
         # A label in the prompt covers the short parts it introduces (the sides of a matching,
         # the items of an ordering, a right choice); longer texts carry their own.
-        cue = question.prompt or getattr(question, "front", None) or ""
-        labelled = bool(_LABEL.search(cue))
+        fields = vars(question)
+        labelled = bool(_LABEL.search(fields.get("prompt") or fields.get("front") or ""))
         inferred.check(doc, ("questions", index), question.source.article,
                        [(path, text) for path, text, part in shown_texts(question)
                         if not (part and labelled)])
@@ -187,10 +188,10 @@ def shown_texts(question: Any) -> Iterator[tuple[tuple, str, bool]]:
     """Every text a learner sees of a question as a claim, with its path inside the question
     and whether it is a short part introduced by the prompt. Wrong choices claim nothing, and
     other accepted forms of an answer are never shown."""
+    fields = vars(question)  # a model's values, without its lookups of fields it lacks
     for name in ("prompt", "front", "back", "hint", "explanation"):
-        value = getattr(question, name, None)
-        if isinstance(value, str):
-            yield (name,), value, False
+        if isinstance(fields.get(name), str):
+            yield (name,), fields[name], False
     if isinstance(question, spec.Cloze):
         # Learners see each gap's hint, then its first form; other forms are only accepted.
         def shown(match: re.Match) -> str:
@@ -200,18 +201,18 @@ def shown_texts(question: Any) -> Iterator[tuple[tuple, str, bool]]:
         yield ("text",), spec.CLOZE_GAP.sub(shown, question.text), False
     if isinstance(question, spec.ShortAnswer):
         yield ("answer",), question.answer, True
-    for index, value in enumerate(getattr(question, "items", None) or []):
+    for index, value in enumerate(fields.get("items") or []):
         yield ("items", index), value, True
     right = {question.answer} if isinstance(question, spec.MultipleChoice) else set(
-        getattr(question, "answers", None) or [])
-    for index, choice in enumerate(getattr(question, "choices", None) or []):
+        fields.get("answers") or [])
+    for index, choice in enumerate(fields.get("choices") or []):
         text = spec.choice_text(choice)
         at = ("choices", index) + (("text",) if isinstance(choice, spec.Choice) else ())
         if text in right:
             yield at, text, True
         if isinstance(choice, spec.Choice) and choice.why:
             yield ("choices", index, "why"), choice.why, False
-    for left, right_side in (getattr(question, "pairs", None) or {}).items():
+    for left, right_side in (fields.get("pairs") or {}).items():
         yield ("pairs", left), f"{left}: {right_side}", True
 
 
@@ -232,15 +233,14 @@ class InferredDates:
             flags[(event.source.article, event.date[:4])].append(event.inferred)
             if len(event.date) >= 7:
                 months[f"{MONTHS[int(event.date[5:7]) - 1]} {event.date[:4]}"].append(event)
-        years: dict[str, list[str]] = defaultdict(list)
-        for (article, year), inferred in sorted(flags.items()):
+        self.years: dict[str, set[str]] = defaultdict(set)
+        for (article, year), inferred in flags.items():
             if all(inferred):
-                years[article].append(year)
-        self.years = {article: re.compile(r"\b(?:" + "|".join(found) + r")\b")
-                      for article, found in years.items()}
+                self.years[article].add(year)
         # "November 2014" -> the inferred event that dates it.
         self.months = {month: dated[0].id for month, dated in months.items()
                        if all(event.inferred for event in dated)}
+        self._month_years = {month[-4:] for month in self.months}
 
     def check(self, doc: Document, where: tuple, article: str,
               texts: Iterator[tuple[tuple, str]]) -> None:
@@ -253,30 +253,34 @@ class InferredDates:
 
     def unlabelled(self, text: str, article: str) -> Iterator[tuple[str, str]]:
         """Each inferred date in `text` (once) with no label in or next to its sentence."""
-        years = self.years.get(article)
-        reported: set[str] = set()
-        sentences = _SENTENCE_END.split(text)
-        for index, sentence in enumerate(sentences):
-            # The label may sit in the sentence itself or in the one before or after it
-            # ("June 2014 and August 2015. Both years are inferred.").
-            if any(_LABEL.search(near) for near in sentences[max(0, index - 1):index + 2]):
+        years = self.years.get(article, set())
+        found = []  # where each inferred date starts, the date as written, why it is inferred
+        for match in _YEAR.finditer(text):  # most years in a text are nothing to check
+            year = match.group(0)
+            if year not in years and year not in self._month_years:
                 continue
-            found, taken = [], []
-            for match in _MONTH_YEAR.finditer(sentence):
-                month = f"{match['month']} {match['year']}"
-                if month in self.months:
-                    found.append((match.group(0), f"event {self.months[month]!r} is marked "
-                                  "inferred"))
-                    taken.append(match.span())
-            for match in years.finditer(sentence) if years else ():
-                if not any(start <= match.start() < end for start, end in taken):
-                    found.append((match.group(0), f"every {article} event of that year is "
-                                  "marked inferred"))
-            for token, reason in found:
-                if token not in reported:
-                    reported.add(token)
-                    yield token, reason
+            month = _MONTH_BEFORE.search(text, max(0, match.start() - 24), match.start())
+            if month and f"{month[1]} {year}" in self.months:
+                found.append((month.start(), text[month.start():match.end()],
+                              f"event {self.months[f'{month[1]} {year}']!r} is marked inferred"))
+            elif year in years:
+                found.append((match.start(), year,
+                              f"every {article} event of that year is marked inferred"))
+        if not found:
+            return
+        # The label may sit in the date's sentence or in the one before or after it ("June
+        # 2014 and August 2015. Both years are inferred.").
+        starts = [0] + [end.end() for end in _SENTENCE_END.finditer(text)]
+        labelled = [bool(_LABEL.search(text, start, end))
+                    for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+        reported: set[str] = set()
+        for start, token, reason in found:
+            sentence = bisect.bisect_right(starts, start) - 1
+            if token not in reported and not any(labelled[max(0, sentence - 1):sentence + 2]):
+                reported.add(token)
+                yield token, reason
 
 
-_MONTH_YEAR = re.compile(r"\b(?P<month>" + "|".join(MONTHS)
-                         + r")(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?\s+(?P<year>\d{4})\b")
+_YEAR = re.compile(r"\b\d{4}\b")
+# A month (and day) right before a year: "November 2014", "16 October 2015", "October 16, 2015".
+_MONTH_BEFORE = re.compile(r"\b(" + "|".join(MONTHS) + r")(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?\s+$")

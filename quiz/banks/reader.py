@@ -97,7 +97,7 @@ def read(name: str, raw: bytes) -> Document:
     text = _decode(doc, raw)
     if text is None:
         return doc
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.splitlines() if "\t" in text else [], start=1):
         # Tabs are only wrong as indentation; inside text they are just characters.
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         column = indent.find("\t")
