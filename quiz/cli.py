@@ -34,19 +34,24 @@ def _questions_dir() -> Path:
 
 
 @questions.command("sync")
-@click.option("--strict", is_flag=True, help="Exit 1 if any bank had to be skipped.")
-def sync_command(strict: bool) -> None:
-    """Load every valid bank into the database (safe to run again)."""
+@click.option("--keep-going", is_flag=True,
+              help="Exit 0 even if a broken file had to be skipped (it is still reported).")
+def sync_command(keep_going: bool) -> None:
+    """Load every valid bank into the database (safe to run again).
+
+    A file with errors is skipped, keeping its last good version, and the other banks still
+    load; the command then exits 1 naming each skipped file, so scripts and CI notice, unless
+    --keep-going (the README's serve command: a broken bank must not stop the app starting).
+    """
     report = sync_directory(_questions_dir(), now=clock.utcnow())
     for bank in report.banks:
         click.echo(f"{bank.bank_id}: {bank.added} added, {bank.updated} updated, "
                    f"{bank.revised} revised, {bank.retired} retired, {bank.replaced} cards "
                    "carried over")
     for file, problems in report.skipped.items():
-        click.echo(f"skipped {_shown(file)}: {len(problems)} error(s); run "
-                   "`flask --app app questions lint` for details", err=True)
-    # A broken bank must not stop the app from serving the others: only --strict fails.
-    if strict and not report.ok:
+        click.echo(f"skipped {_shown(file)}: {len(problems)} error(s), its last good version "
+                   "stays; run `flask --app app questions lint` for details", err=True)
+    if not report.ok and not keep_going:
         sys.exit(1)
 
 

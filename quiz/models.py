@@ -183,9 +183,14 @@ class Bank(db.Model):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The bank's era (or most of its questions'), so banks are listed in history's order.
+    era: Mapped[str | None] = mapped_column(String(32), nullable=True)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Its questions that can still be asked, counted by each sync: read on every study page.
     active_questions: Mapped[int] = mapped_column(Integer, default=0)
+    # What the last sync applied (the file, the shared files and the code that reads them):
+    # a sync that finds the same hash has nothing to do for this bank.
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank",
                                                      order_by="Question.position")
@@ -234,8 +239,13 @@ class Event(db.Model):
     """A dated event from events.yaml, for the timeline."""
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    # As precise as the source allows: YYYY, YYYY-MM or YYYY-MM-DD; sorts as text.
+    # As precise as the source allows: YYYY, YYYY-MM or YYYY-MM-DD.
     date: Mapped[str] = mapped_column(String(10), index=True)
+    # Where the event falls among all events (`quiz.banks.chronology`): dates alone cannot
+    # order "1971" and "1971-08", or two events of one date.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The source does not state the year: the timeline says so.
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     citation: Mapped[str] = mapped_column(Text, default="")

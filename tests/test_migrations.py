@@ -167,6 +167,13 @@ def seed_0006() -> None:
             VALUES (1, 2, 'c3', :when, :when)""")
 
 
+def seed_0007() -> None:
+    """A bank's era and the hash of what it was synced from; an event's place among events of
+    its date, and its year marked inferred."""
+    _run("UPDATE bank SET era = 'cold-war', content_hash = 'd4' WHERE id = 'demo'",
+         "UPDATE event SET position = 3, inferred = true WHERE id = 'tashkent'")
+
+
 def seed_0010() -> None:
     """A suspended leech, an answer that can be undone, the learner's study controls and a
     report of a problem with a question."""
@@ -187,6 +194,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0004": seed_0004,
     "0005": seed_0005,
     "0006": seed_0006,
+    "0007": seed_0007,
     "0010": seed_0010,
 }
 
@@ -250,6 +258,24 @@ def test_0003_keeps_every_row_and_ids_are_never_reused_afterwards(empty_app):
     assert newest == 4
     downgrade(revision="0002")
     assert rows("review") == before["review"] and rows("card") == before["card"]
+
+
+def test_0007_lists_each_bank_under_its_questions_era_and_keeps_every_row(empty_app):
+    upgrade(revision="0003")
+    seed_0002()
+    db.session.execute(text("INSERT INTO event (id, date, title, citation) "
+                            "VALUES ('treaty', '1971-08', 't', 'c')"))
+    db.session.commit()
+    before = {table: rows(table) for table in ("question", "card", "review")}
+    upgrade(revision="0007")
+    assert {table: rows(table) for table in before} == before
+    assert db.session.execute(text("SELECT id, era, content_hash FROM bank")).all() == [
+        ("demo", "cold-war", None)]
+    assert db.session.execute(text("SELECT id, position, inferred FROM event")).all() == [
+        ("treaty", 0, False)]
+    db.session.commit()
+    downgrade(revision="0003")
+    assert rows("question") == before["question"]
 
 
 def test_every_table_with_integer_ids_never_reuses_them(app):

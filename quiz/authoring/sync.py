@@ -7,12 +7,16 @@ Rules (documented in questions/README.md):
 - a question that disappears is retired: no longer scheduled, its history kept;
 - `replaces: old-id` moves the old question's cards (and so their history) to the new id.
 Each bank is applied in its own transaction; a bank with errors is skipped untouched.
+A bank whose file, shared files (sources, events) and reading code hash as they did when it
+was last applied is not read again: a sync with nothing changed only reads and hashes files.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +26,8 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import selectinload
 
 from quiz.banks import spec
-from quiz.banks.loader import Catalog, LoadedBank, load_catalog
-from quiz.banks.reader import Problem
+from quiz.banks.loader import SHARED_FILES, Catalog, LoadedBank, load_catalog
+from quiz.banks.reader import MAX_BYTES, Problem
 from quiz.core.scheduling import reset
 from quiz.extensions import db
 from quiz.models import Bank, Card, Event, Question, QuestionEvent, QuestionTag
@@ -73,19 +77,60 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@functools.cache
+def _reading_code() -> bytes:
+    """The source of the modules that decide whether a bank loads and what it becomes in the
+    database: a deploy that changes them makes the next sync check and apply every bank
+    again."""
+    names = ("quiz.core.text", "quiz.banks.reader", "quiz.banks.spec", "quiz.banks.chronology",
+             "quiz.banks.loader", __name__)
+    return b"".join(Path(sys.modules[name].__file__).read_bytes() for name in names)
+
+
+def bank_hashes(directory: Path) -> dict[str, str]:
+    """The content hash of each bank file in `directory`, covering what it depends on."""
+    shared = hashlib.sha256(_reading_code())
+    for name in sorted(SHARED_FILES):
+        shared.update(name.encode() + b"\0" + _head(directory / name) + b"\0")
+    hashes = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name not in SHARED_FILES:
+            digest = shared.copy()
+            digest.update(_head(path))
+            hashes[path.stem] = digest.hexdigest()
+    return hashes
+
+
+def _head(path: Path) -> bytes:
+    # As much as the loader reads: a larger file is refused, so its hash is never stored; a
+    # missing or unreadable one hashes as empty, which no loadable bank does.
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError:
+        return b""
+
+
 def sync_directory(directory: Path, *, now: datetime) -> SyncReport:
-    """Load every bank in `directory` and apply the valid ones to the database."""
-    catalog = load_catalog(directory)
+    """Load every bank in `directory` that changed and apply the valid ones to the database."""
+    hashes = bank_hashes(directory)
+    applied = dict(db.session.execute(db.select(Bank.id, Bank.content_hash)).all())
+    db.session.commit()  # end the read before the banks' own transactions
+    changed = {bank_id for bank_id, digest in hashes.items() if applied.get(bank_id) != digest}
+    # One changed bank means reading them all: ids must be unique across every bank.
+    catalog = load_catalog(directory, only=None if changed else [], advice=False)
     report = SyncReport(problems=catalog.problems)
     for problem in catalog.errors:
         if problem.file not in {bank.file for bank in catalog.banks.values()}:
             report.skipped.setdefault(problem.file, []).append(problem)
     if catalog.events_loaded:
         _apply_events(catalog, now=now)
-    for bank in catalog.banks.values():
-        report.banks.append(_apply_bank(catalog, bank, now=now))
-    present = {Path(f).stem for f in catalog.files}
-    report.banks += _retire_deleted_banks(present, now=now)
+    for bank_id, digest in hashes.items():
+        if bank_id not in changed:
+            report.banks.append(BankReport(bank_id))  # as last applied: nothing to do
+        elif bank_id in catalog.banks:
+            report.banks.append(_apply_bank(catalog, catalog.banks[bank_id], digest, now=now))
+    report.banks += _retire_deleted_banks(set(hashes), now=now)
     _count_active_questions()
     return report
 
@@ -107,6 +152,8 @@ def _apply_events(catalog: Catalog, *, now: datetime) -> None:
         for loaded in catalog.events.values():
             event = known.get(loaded.id) or Event(id=loaded.id)
             event.date, event.title, event.note = loaded.date, loaded.title, loaded.note
+            event.position = catalog.chronology.position[loaded.id]
+            event.inferred = loaded.inferred
             event.citation, event.retired_at = citation(catalog, loaded.source), None
             db.session.add(event)
         gone = db.select(Event).where(Event.id.not_in(catalog.listed_events),
@@ -119,14 +166,16 @@ def _apply_events(catalog: Catalog, *, now: datetime) -> None:
         raise
 
 
-def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankReport:
+def _apply_bank(catalog: Catalog, loaded: LoadedBank, digest: str, *,
+                now: datetime) -> BankReport:
     report = BankReport(loaded.id)
     try:
         bank = db.session.get(Bank, loaded.id)
         if bank is None:
             bank = Bank(id=loaded.id)
             db.session.add(bank)
-        bank.title, bank.description, bank.synced_at = loaded.title, loaded.description, now
+        bank.title, bank.description, bank.era = loaded.title, loaded.description, loaded.era
+        bank.synced_at, bank.content_hash = now, digest
         db.session.flush()
         # One query loads every question with its tags and events, so applying each
         # question costs no round trip of its own.
@@ -134,11 +183,16 @@ def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankR
             db.select(Question).options(selectinload(Question.tags),
                                         selectinload(Question.events))
             .where(Question.id.in_([item.model.id for item in loaded.questions])))}
-        seen: set[str] = set()
+        new: list[dict[str, Any]] = []
         for item in loaded.questions:
-            seen.add(item.model.id)
-            _apply_question(catalog, loaded.id, item.position, item.model, report,
-                            existing.get(item.model.id), now=now)
+            row = _question_row(catalog, loaded.id, item.position, item.model)
+            question = existing.get(item.model.id)
+            if question is None:
+                new.append(row)
+            else:
+                _update_question(question, row, item.model, report, now=now)
+        _insert_questions(new, report, now=now)
+        seen = [item.model.id for item in loaded.questions]
         stale = db.session.scalars(db.select(Question).where(
             Question.bank_id == loaded.id, Question.retired_at.is_(None),
             Question.id.not_in(seen) if seen else Question.id.is_not(None)))
@@ -152,47 +206,63 @@ def _apply_bank(catalog: Catalog, loaded: LoadedBank, *, now: datetime) -> BankR
     return report
 
 
-def _apply_question(catalog: Catalog, bank_id: str, position: int, model: Any,
-                    report: BankReport, question: Question | None, *, now: datetime) -> None:
+def _question_row(catalog: Catalog, bank_id: str, position: int, model: Any) -> dict[str, Any]:
+    """The columns of a question as this sync stores it."""
     data = question_spec(catalog, model)
-    answer_hash = _digest(_answer_key(catalog, model))
-    content_hash = _digest(data)
-    created = question is None
-    if created:
-        question = Question(id=model.id, answer_hash=answer_hash, content_hash="")
-        db.session.add(question)
-        report.added += 1
-    elif question.answer_hash != answer_hash:
-        question.answer_hash = answer_hash
+    return dict(id=model.id, bank_id=bank_id, position=position, type=model.type,
+                era=model.era, difficulty=model.difficulty,
+                source_article=model.source.article, source_section=model.source.section,
+                citation=citation(catalog, model.source), spec=data,
+                content_hash=_digest(data), answer_hash=_digest(_answer_key(catalog, model)),
+                retired_at=None)
+
+
+def _update_question(question: Question, row: dict[str, Any], model: Any, report: BankReport,
+                     *, now: datetime) -> None:
+    if question.answer_hash != row["answer_hash"]:
         question.revised_at = now
         report.revised += 1
         for card in db.session.scalars(db.select(Card).where(Card.question_id == model.id)):
             card.memory = reset()
             card.revised = card.answers > 0
-    elif question.content_hash != content_hash or question.retired_at or \
-            question.bank_id != bank_id or question.position != position:
+    elif question.content_hash != row["content_hash"] or question.retired_at or \
+            question.bank_id != row["bank_id"] or question.position != row["position"]:
         report.updated += 1
-    question.bank_id, question.position, question.type = bank_id, position, model.type
-    question.era, question.difficulty = model.era, model.difficulty
-    question.source_article, question.source_section = model.source.article, model.source.section
-    question.citation = citation(catalog, model.source)
-    question.spec, question.content_hash, question.retired_at = data, content_hash, None
+    for column, value in row.items():
+        setattr(question, column, value)
     wanted = sorted(set(model.tags))
     if question.tag_names != wanted:
         question.tags = [QuestionTag(tag=tag) for tag in wanted]
     linked = sorted(set(model.events))
     if [link.event_id for link in question.events] != linked:
         question.events = [QuestionEvent(event_id=event_id) for event_id in linked]
-    if created and model.replaces:
-        db.session.flush()  # the new question's row must exist before cards point at it
-        report.replaced += _carry_over(model.replaces, model.id, now=now)
+
+
+def _insert_questions(rows: list[dict[str, Any]], report: BankReport, *,
+                      now: datetime) -> None:
+    """Add new questions in a few bulk statements, then carry over what they replace."""
+    if not rows:
+        return
+    db.session.execute(db.insert(Question), rows)
+    tags = [{"question_id": row["id"], "tag": tag} for row in rows
+            for tag in sorted(set(row["spec"].get("tags", [])))]
+    links = [{"question_id": row["id"], "event_id": event_id} for row in rows
+             for event_id in sorted(set(row["spec"].get("events", [])))]
+    if tags:
+        db.session.execute(db.insert(QuestionTag), tags)
+    if links:
+        db.session.execute(db.insert(QuestionEvent), links)
+    report.added += len(rows)
+    for row in rows:
+        if row["spec"].get("replaces"):
+            report.replaced += _carry_over(row["spec"]["replaces"], row["id"], now=now)
 
 
 def _answer_key(catalog: Catalog, model: Any) -> dict[str, Any]:
     if isinstance(model, spec.Ordering) and not model.items:
-        # A chronology is right by its events' order: retitling an event changes wording only.
-        chosen = sorted((catalog.events[e] for e in model.events), key=lambda e: e.date)
-        return {"events": [event.id for event in chosen]}
+        # A chronology is right by its events' order: retitling an event changes wording only,
+        # and an `after:` that reorders its events resets the cards, as any new key does.
+        return {"events": catalog.chronology.sort(model.events)}
     return model.answer_key()
 
 
@@ -213,6 +283,7 @@ def _carry_over(old_id: str, new_id: str, *, now: datetime) -> int:
 def _retire_deleted_banks(present: set[str], *, now: datetime) -> list[BankReport]:
     reports = []
     for bank in db.session.scalars(db.select(Bank).where(Bank.id.not_in(present))):
+        bank.content_hash = None  # restoring the file must apply it again
         report = BankReport(bank.id)
         for question in bank.questions:
             if question.retired_at is None:

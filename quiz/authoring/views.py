@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from quiz.authoring.live import current_catalog
 from quiz.authoring.sync import citation, question_spec
 from quiz.banks import spec
+from quiz.banks.loader import SHARED_FILES
 from quiz.core import clock, grading
 from quiz.study.forms import AnswerForm, read_response
 from quiz.study.views import question_view
@@ -38,13 +39,20 @@ def _catalog():
 @bp.get("/")
 @admin_required
 def index() -> str:
-    """Every bank file with its lint status and problems."""
+    """Every file with its lint status and problems: the shared files, then the banks in era
+    order, then the files too broken to tell."""
     catalog = _catalog()
+    banks = {bank.file: bank for bank in catalog.banks.values()}
+
+    def place(file: str) -> tuple:
+        if Path(file).name in SHARED_FILES:
+            return 0, 0, file
+        return (1, spec.era_rank(banks[file].era), file) if file in banks else (2, 0, file)
+
     files = []
-    for file in catalog.files:
+    for file in sorted(catalog.files, key=place):
         problems = catalog.problems_in(file)
-        bank = next((b for b in catalog.banks.values() if b.file == file), None)
-        files.append(dict(name=Path(file).name, bank=bank, problems=problems,
+        files.append(dict(name=Path(file).name, bank=banks.get(file), problems=problems,
                           errors=sum(p.severity == "error" for p in problems)))
     return render_template("authoring/index.html", files=files, catalog=catalog)
 
@@ -72,7 +80,7 @@ def preview(question_id: str) -> str:
     view = question_view(model, question_id=question_id, seq=0, card=None, now=clock.utcnow(),
                          flipped=request.args.get("flip") == "1")
     return render_template("study/question.html", session=None, prompt=None, preview=True,
-                           bank=bank,
+                           bank=bank, citation=citation(catalog, loaded.model.source),
                            answer_url=url_for("authoring.check", question_id=question_id),
                            flip_url=url_for("authoring.preview", question_id=question_id, flip=1),
                            **view)
@@ -99,7 +107,8 @@ def check(question_id: str) -> str | tuple[str, int]:
                              now=clock.utcnow(), flipped=isinstance(model, spec.Flashcard))
         return render_template(
             "study/question.html", session=None, prompt=None, preview=True, bank=bank,
-            error=message, answer_url=url_for("authoring.check", question_id=question_id),
+            citation=citation(catalog, loaded.model.source), error=message,
+            answer_url=url_for("authoring.check", question_id=question_id),
             flip_url=url_for("authoring.preview", question_id=question_id, flip=1), **view), 422
     return render_template("study/feedback.html", session=None, model=model, grade=grade,
                            citation=citation(catalog, loaded.model.source), next_in=None,

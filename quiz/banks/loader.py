@@ -18,14 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from quiz.banks import spec
+from quiz.banks import chronology, lint, spec
 from quiz.banks.reader import MAX_BYTES, Document, Problem, read
 from quiz.core.text import normalise
 
 SOURCES_FILE = "sources.yaml"
 EVENTS_FILE = "events.yaml"
 SHARED_FILES = {SOURCES_FILE, EVENTS_FILE}
-NEAR_DUPLICATE = 0.92
 
 
 @dataclass
@@ -46,6 +45,7 @@ class LoadedBank:
     file: str
     title: str
     description: str
+    era: str | None
     questions: list[LoadedQuestion]
 
 
@@ -62,6 +62,8 @@ class Catalog:
     # events missing from a readable file are retired by sync.
     events_loaded: bool = False
     listed_events: list[str] = field(default_factory=list)
+    chronology: chronology.Chronology = field(
+        default_factory=lambda: chronology.build({}, {}))
 
     def problems_in(self, file: str) -> list[Problem]:
         """The problems reported for one file."""
@@ -75,12 +77,16 @@ class Catalog:
         """The items of an ordering question in their correct order."""
         if question.items:
             return list(question.items)
-        chosen = [self.events[event_id] for event_id in question.events]
-        return [event.title for event in sorted(chosen, key=lambda event: event.date)]
+        return [self.events[event_id].title for event_id in self.chronology.sort(question.events)]
 
 
-def load_catalog(directory: FsPath, only: list[FsPath] | None = None) -> Catalog:
-    """Read sources, events and every bank in `directory` (or just the banks in `only`)."""
+def load_catalog(directory: FsPath, only: list[FsPath] | None = None, *,
+                 advice: bool = True) -> Catalog:
+    """Read sources, events and every bank in `directory` (or just the banks in `only`).
+
+    With `advice` off, the checks that only warn (`quiz.banks.lint`) are skipped: sync needs
+    only what decides whether a bank loads.
+    """
     catalog = Catalog()
     sources_doc = _read_file(directory / SOURCES_FILE, catalog, required=True)
     if sources_doc is not None:
@@ -90,8 +96,14 @@ def load_catalog(directory: FsPath, only: list[FsPath] | None = None) -> Catalog
             catalog.articles = {article.id: article for article in sources.articles}
         catalog.problems += sources_doc.problems
     events_doc = _read_file(directory / EVENTS_FILE, catalog, required=False)
+    inferred = lint.InferredDates({}) if advice else None
     if events_doc is not None:
-        _load_events(events_doc, catalog)
+        places = _load_events(events_doc, catalog)
+        if advice:
+            inferred = lint.InferredDates(catalog.events)
+            for event in catalog.events.values():
+                inferred.check(events_doc, places[event.id], event.source.article,
+                               [(("title",), event.title), (("note",), event.note or "")])
         catalog.problems += events_doc.problems
 
     bank_paths = sorted(p for p in directory.glob("*.yaml") if p.name not in SHARED_FILES)
@@ -106,10 +118,14 @@ def load_catalog(directory: FsPath, only: list[FsPath] | None = None) -> Catalog
         if doc is None:
             continue
         bank = _load_bank(doc, path, catalog, seen_ids)
+        if bank is not None and inferred is not None:
+            lint.check_bank(doc, [q.model for q in bank.questions], inferred)
         catalog.problems += doc.problems
         if bank is not None and doc.ok:
             catalog.banks[bank.id] = bank
-    _check_across_banks(catalog)
+    _check_replaced(catalog)
+    if advice:
+        _check_near_duplicates(catalog)
     broken = {p.file for p in catalog.errors}
     catalog.banks = {k: bank for k, bank in catalog.banks.items() if bank.file not in broken}
     catalog.problems.sort()
@@ -328,18 +344,22 @@ def _check_source(doc: Document, path: tuple, source: spec.Source, catalog: Cata
                   f"unknown section {source.section!r} of {article.id!r}{hint}")
 
 
-def _load_events(doc: Document, catalog: Catalog) -> None:
+def _load_events(doc: Document, catalog: Catalog) -> dict[str, tuple]:
     """Validate events one by one: only sound events enter the catalog, so a question that
-    names a broken one is reported too, rather than linking to an event sync will not write."""
+    names a broken one is reported too, rather than linking to an event sync will not write.
+
+    Returns where each sound event sits in the file.
+    """
     data = doc.data
     raw_events = data.get("events") if isinstance(data, dict) else None
     header = _validate(doc, spec.Events, {**data, "events": []} if isinstance(
         raw_events, list) else data)
     if header is None or not isinstance(raw_events, list):
-        return
+        return {}
     catalog.events_loaded = True
     catalog.listed_events = [raw["id"] for raw in raw_events
                              if isinstance(raw, dict) and isinstance(raw.get("id"), str)]
+    places: dict[str, tuple] = {}
     for index, raw in enumerate(raw_events):
         where = ("events", index)
         try:
@@ -354,6 +374,27 @@ def _load_events(doc: Document, catalog: Catalog) -> None:
         _check_source(doc, where + ("source",), event.source, catalog)
         if len(doc.problems) == before:
             catalog.events[event.id] = event
+            places[event.id] = where
+    _order_events(doc, catalog, places)
+    return places
+
+
+def _order_events(doc: Document, catalog: Catalog, places: dict[str, tuple]) -> None:
+    """Check each `after:` link and put the events in order; a link that is wrong is
+    reported and left out of the order until it is fixed."""
+    links: dict[str, list[str]] = {}
+    for event in catalog.events.values():
+        for index, earlier in enumerate(event.after):
+            if earlier in catalog.events:
+                links.setdefault(event.id, []).append(earlier)
+            else:
+                hint = _did_you_mean(earlier, list(catalog.events))
+                doc.error(places[event.id] + ("after", index), "unknown-event",
+                          f"unknown event {earlier!r}{hint}")
+    catalog.chronology = chronology.build(
+        {event.id: event.date for event in catalog.events.values()}, links)
+    for event_id, message in catalog.chronology.problems:
+        doc.error(places[event_id] + ("after",), "event-order", message)
 
 
 def _apply_defaults(data: dict) -> None:
@@ -415,8 +456,10 @@ def _load_bank(doc: Document, path: FsPath, catalog: Catalog,
         else:
             seen_ids[question.id] = (doc.name, doc.where(where + ("id",))[0])
         questions.append(LoadedQuestion(question, bank_id, line, index))
-    _check_positions(doc, [q.model for q in questions])
-    return LoadedBank(bank_id, doc.name, header.title, header.description, questions)
+    # A bank belongs to its own era, or else to the era most of its questions are from.
+    eras = Counter(item.model.era for item in questions if item.model.era)
+    era = header.era or (eras.most_common(1)[0][0] if eras else None)
+    return LoadedBank(bank_id, doc.name, header.title, header.description, era, questions)
 
 
 def _validate_question(doc: Document, where: tuple, raw: Any) -> Any:
@@ -552,13 +595,14 @@ def _check_ordering(doc: Document, where: tuple, q: spec.Ordering, catalog: Cata
                 doc.error(where + ("items", index), "duplicate-item",
                           f"duplicate item {q.items[index]!r}")
         return
-    known = [catalog.events[e] for e in q.events if e in catalog.events]
-    if len(known) == len(q.events):
-        dates = sorted(event.date for event in known)
-        for earlier, later in itertools.pairwise(dates):
-            if later == earlier or later.startswith(earlier):
+    if all(event_id in catalog.events for event_id in q.events):
+        order = catalog.chronology.sort(q.events)
+        for earlier, later in itertools.pairwise(order):
+            if not catalog.chronology.surely_before(earlier, later):
+                dates = catalog.events[earlier].date, catalog.events[later].date
                 doc.error(where + ("events",), "ambiguous-order",
-                          f"events dated {earlier} and {later} cannot be put in a sure order")
+                          f"events dated {dates[0]} and {dates[1]} cannot be put in a sure order "
+                          f"({earlier!r}, {later!r}): give one an `after:` in events.yaml")
                 break
 
 
@@ -590,47 +634,7 @@ _TYPE_CHECKS = {
 }
 
 
-def _check_positions(doc: Document, questions: list[Any]) -> None:
-    positions = Counter(
-        [spec.choice_text(c) for c in q.choices].index(q.answer)
-        for q in questions
-        if isinstance(q, spec.MultipleChoice) and q.answer in map(spec.choice_text, q.choices))
-    total = sum(positions.values())
-    if total >= 8:
-        position, count = positions.most_common(1)[0]
-        if count / total > 0.5:
-            doc.error((), "answer-position", f"{count} of {total} multiple-choice answers are "
-                      f"choice {position + 1}: spread them out", severity="warning")
-
-
-def _check_across_banks(catalog: Catalog) -> None:
-    prompts: list[tuple[str, str, LoadedQuestion]] = []
-    for bank in catalog.banks.values():
-        for loaded in bank.questions:
-            text = loaded.model.prompt or getattr(loaded.model, "front", None) or ""
-            if text and not isinstance(loaded.model, spec.Ordering):
-                prompts.append((normalise(text), bank.file, loaded))
-    # Two cheap upper bounds on difflib's ratio, 2 * matched / total length, rule out nearly
-    # every pair before the costly comparison runs: at most the shorter prompt can match, and
-    # at most the letters both share. SequenceMatcher caches what it learns about its second
-    # sequence, so each prompt is set as that once.
-    letters = [Counter(text) for text, _, _ in prompts]
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
-    for i, (text, file, loaded) in enumerate(prompts):
-        matcher.set_seq2(text)
-        for j, (other_text, other_file, other) in enumerate(prompts[:i]):
-            total = len(text) + len(other_text)
-            if 2 * min(len(text), len(other_text)) < NEAR_DUPLICATE * total:
-                continue
-            if 2 * (letters[i] & letters[j]).total() < NEAR_DUPLICATE * total:
-                continue
-            matcher.set_seq1(other_text)
-            if matcher.ratio() >= NEAR_DUPLICATE:
-                catalog.problems.append(Problem(
-                    file, loaded.line, 5, "warning", "near-duplicate",
-                    f"prompt of {loaded.model.id!r} nearly repeats {other.model.id!r} "
-                    f"({other_file}:{other.line})"))
-                break
+def _check_replaced(catalog: Catalog) -> None:
     live = {q.model.id for bank in catalog.banks.values() for q in bank.questions}
     for bank in catalog.banks.values():
         for loaded in bank.questions:
@@ -639,3 +643,19 @@ def _check_across_banks(catalog: Catalog) -> None:
                     bank.file, loaded.line, 5, "error", "bad-value",
                     f"{loaded.model.id!r} replaces {loaded.model.replaces!r}, which is still in "
                     "a bank: remove the old question"))
+
+
+def _check_near_duplicates(catalog: Catalog) -> None:
+    prompts: list[tuple[str, LoadedQuestion, str]] = []
+    for bank in catalog.banks.values():
+        for loaded in bank.questions:
+            text = loaded.model.prompt or getattr(loaded.model, "front", None)
+            if text and not isinstance(loaded.model, spec.Ordering):
+                prompts.append((bank.file, loaded, normalise(text)))
+    for later, earlier in lint.first_near_repeats([text for _, _, text in prompts]).items():
+        file, loaded, _ = prompts[later]
+        other_file, other, _ = prompts[earlier]
+        catalog.problems.append(Problem(
+            file, loaded.line, 5, "warning", "near-duplicate",
+            f"prompt of {loaded.model.id!r} nearly repeats {other.model.id!r} "
+            f"({other_file}:{other.line})"))

@@ -23,6 +23,10 @@ except AttributeError:  # PyYAML built without libyaml
 MAX_BYTES = 2 * 1024 * 1024
 # Characters YAML forbids in a stream, found by one regex scan rather than a per-character loop.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Where an anchor (&a) or alias (*a) could start a node: at a line's start or after an
+# indicator. Text with none of these needs no second pass over the parser's events; a match
+# that turns out to be text ("- *emphasis*") only costs that pass.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\[{,?:-])\s*[&*]", re.MULTILINE)
 
 Path = tuple[str | int, ...]
 
@@ -93,7 +97,7 @@ def read(name: str, raw: bytes) -> Document:
     text = _decode(doc, raw)
     if text is None:
         return doc
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.splitlines() if "\t" in text else [], start=1):
         # Tabs are only wrong as indentation; inside text they are just characters.
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         column = indent.find("\t")
@@ -180,6 +184,8 @@ def _decode(doc: Document, raw: bytes) -> str | None:
 
 
 def _refuse_anchors(text: str) -> None:
+    if not _MAYBE_ANCHOR.search(text):
+        return
     for event in yaml.parse(text, Loader=_Loader):
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor:

@@ -39,6 +39,12 @@ TAG_TITLES = {
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
+
+def era_rank(era: str | None) -> int:
+    """Where an era falls in history (1947 first); an unknown era comes last."""
+    return ERAS.index(era) if era in ERAS else len(ERAS)
+
+
 Era = Literal["cold-war", "post-cold-war", "rupture-2011", "rapprochement"]
 Tag = Literal["diplomacy", "defence", "energy-economy", "afghanistan-security", "india", "china",
               "people"]
@@ -52,6 +58,11 @@ def _text(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return str(value)
     return value
+
+
+def _one_or_more(value: Any) -> Any:
+    # `after: an-event` and `after: [one, another]` both read as a list.
+    return [value] if isinstance(value, str) else value
 
 
 # In YAML a year or figure is written bare (`choices: [1965, 1971]`): the schema allows it.
@@ -291,9 +302,22 @@ class Event(Strict):
                                               {"type": "integer"}],
                                     "description": "YYYY, YYYY-MM or YYYY-MM-DD: only as precise "
                                                    "as the source."})]
-    title: Text
-    source: Source
-    note: Text | None = None
+    title: Text = Field(description="What happened, as the timeline and orderings show it.")
+    source: Source = Field(description="The article and section that give the event.")
+    note: Text | None = Field(None, description="Shown under the event on the timeline: say "
+                                                "here how a date was inferred, or where the "
+                                                "sources differ.")
+    after: Annotated[list[Id], BeforeValidator(_one_or_more), WithJsonSchema(
+        {"anyOf": [{"type": "string", "pattern": ID_PATTERN},
+                   {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}}]})] \
+        = Field(default_factory=list, description="The id (or a list of ids) of the events this "
+                "one came after, for events their dates cannot order (\"1971\" and "
+                "\"1971-08\", or two of the same date).")
+    inferred: StrictBool = Field(False, description="true when the source does not state the "
+                                                    "year (it is inferred, e.g. from the "
+                                                    "article's own date): the timeline says "
+                                                    "so, and the linter asks for the label "
+                                                    "wherever the date appears.")
 
 
 class Events(Strict):

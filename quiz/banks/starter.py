@@ -20,7 +20,7 @@ questions:
   # Ids are forever: learners' progress hangs on them. Lowercase words joined by hyphens.
   - id: {bank_id}-first-question
     type: multiple_choice
-    prompt: Which Russian minister signed the 2015 gas pipeline agreement with Pakistan?
+    prompt: Which Russian minister signed the Lahore-Karachi gas pipeline agreement with Pakistan?
     choices:
       - Alexander Novak
       # A choice may carry feedback for the learner who picks it.

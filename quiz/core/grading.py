@@ -14,7 +14,7 @@ from typing import Any
 
 from quiz.banks import spec
 from quiz.core.scheduling import Rating
-from quiz.core.text import edit_distance, normalise
+from quiz.core.text import edit_distance, words
 
 # "Mostly right": at least this share of the parts.
 MOSTLY_RIGHT = 0.6
@@ -151,28 +151,120 @@ def _true_false(question: spec.TrueFalse, response: Any) -> Grade:
 
 def match_text(response: str, accepted: list[str]) -> tuple[bool, str | None]:
     """Whether typed `response` matches one of `accepted`; the second value is set when it
-    was accepted despite a typo (it names the form it matched)."""
-    given = _fold_answer(response)
+    was accepted despite a typo (it names the form it matched).
+
+    Besides case, accents and punctuation, what a person would write for the same answer
+    counts (see `Form` and `readings`): a title before a name, a preposition before a date or
+    place, an article, "&" for "and", a plural, hyphens and spaces, and an acronym in brackets
+    after the full name. Digits always count: "T-50" is not "T-90".
+    """
+    given = readings(response)
     if not given:
         return False, None
-    forms = [(_fold_answer(form), form) for form in accepted]
-    if any(given == folded for folded, _ in forms):
+    forms = [(Form(text), text) for text in accepted]
+    if any(form.accepts(reading) for form, _ in forms for reading in given):
         return True, None
-    for folded, form in forms:
-        if _digits(folded) != _digits(given):
-            continue  # a slip in a year or figure is a wrong answer, not a typo
-        # Short words get no allowance ("India" is not "Indira"), and a slip in the first
-        # letter makes another word ("Russia", "Prussia").
-        allowed = 0 if len(folded) < 6 else 1 if len(folded) < 12 else 2
-        if allowed and given[0] == folded[0] and \
-                edit_distance(given, folded, limit=allowed) <= allowed:
-            return True, form
+    bracketed = _BRACKETED.fullmatch(str(response).strip())
+    if bracketed and any(form.accepts(reading) for form, _ in forms
+                         for reading in readings(bracketed[1])):
+        # "National Command Authority (NCA)" is right if the part in brackets is too.
+        inside = readings(bracketed[2])
+        initials = Form(bracketed[1]).initials()
+        if any("".join(reading) in initials or any(form.accepts(reading) for form, _ in forms)
+               for reading in inside):
+            return True, None
+    for form, text in forms:
+        folded = form.spaced
+        for reading in given:
+            typed = " ".join(reading)
+            if _digits(folded) != _digits(typed):
+                continue  # a slip in a year or figure is a wrong answer, not a typo
+            # Short words get no allowance ("India" is not "Indira"), and a slip in the first
+            # letter makes another word ("Russia", "Prussia").
+            allowed = 0 if len(folded) < 6 else 1 if len(folded) < 12 else 2
+            if allowed and typed[0] == folded[0] and \
+                    edit_distance(typed, folded, limit=allowed) <= allowed:
+                return True, text
     return False, None
 
 
-def _fold_answer(text: str) -> str:
-    folded = normalise(text)
-    return re.sub(r"^(the|a|an) ", "", folded)
+_ARTICLES = {"the", "a", "an"}
+# Words a learner may put before a right answer: an article, a title before a name ("Gen
+# Bajwa", "President Musharraf") or a preposition before a date or place ("in February", "on
+# 16 October"). Words that give a direction ("before", "from", "to") change the answer.
+_LEADING = sorted((tuple(phrase.split()) for phrase in (
+    *_ARTICLES, "in", "on", "at", "during",
+    "mr", "mrs", "ms", "dr", "sir", "president", "pm", "prime minister", "minister",
+    "foreign minister", "defence minister", "defense minister", "army chief",
+    "general", "gen", "lieutenant general", "lieutenant", "lt gen", "lt general", "lt",
+    "colonel general", "col gen", "colonel", "col", "major general", "maj gen", "major", "maj",
+    "brigadier", "brig", "field marshal", "marshal", "admiral", "adm", "air chief marshal",
+    "retd", "retired", "r")), key=len, reverse=True)
+# Short words a number can follow without being part of a model's name ("in 1970", "Mi 35").
+_NOT_MODELS = {"in", "on", "at", "by", "of", "to", "the", "a", "an", "and", "or", "for", "as"}
+# Singulars can end in s: "Paris", "Belarus", "gas" and "congress" have nothing to drop.
+_SINGULAR_ENDINGS = ("ss", "us", "is", "as", "os")
+_SMALL_WORDS = {"and", "of", "the", "for", "on", "in"}
+_BRACKETED = re.compile(r"(.*\S)\s*\(([^()]+)\)")
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """Each word folded, beside the word as written ("&" reads as "and")."""
+    return [(word.casefold(), word) for word in words(str(text).replace("&", " and "))]
+
+
+def readings(response: str) -> list[list[str]]:
+    """The ways to read a typed answer: as typed, and without each run of words that can
+    lead a right answer (never down to nothing, so "President" is still an answer)."""
+    folded = [word for word, _ in _words(response)]
+    found, start = [folded] if folded else [], 0
+    while True:
+        lead = next((phrase for phrase in _LEADING if len(folded) - start > len(phrase)
+                     and tuple(folded[start:start + len(phrase)]) == phrase), None)
+        if lead is None:
+            return found
+        start += len(lead)
+        found.append(folded[start:])
+
+
+class Form:
+    """An accepted form of an answer, and the typed words that match it.
+
+    Spaces and hyphens do not count ("Mi-35", "Mi 35", "Mi35"), nor a leading article. A word
+    may take or drop a plural "s", unless it is an acronym ("ISIS" is not "ISI") or a number
+    that is not part of a model's name ("1970s" is not "1970", but "Mi-35s" is "Mi-35").
+    """
+
+    def __init__(self, text: str):
+        pairs = _words(text)
+        if len(pairs) > 1 and pairs[0][0] in _ARTICLES:
+            pairs = pairs[1:]
+        self.words = [word for word, _ in pairs]
+        self.spaced = " ".join(self.words)
+        self._pattern = re.compile("".join(
+            self._word_pattern(index, written) for index, (_, written) in enumerate(pairs)))
+
+    def accepts(self, reading: list[str]) -> bool:
+        """Whether the typed words are this form, give or take a plural."""
+        return self._pattern.fullmatch("".join(reading)) is not None
+
+    def initials(self) -> set[str]:
+        """The form's initials, with and without its small words ("SPD", "SUARC")."""
+        return {"".join(word[0] for word in self.words),
+                "".join(word[0] for word in self.words if word not in _SMALL_WORDS)}
+
+    def _word_pattern(self, index: int, written: str) -> str:
+        word = self.words[index]
+        if any(ch.isdigit() for ch in word):
+            # A model takes a plural ("Mi-35s") but never loses a letter ("T-90MS", "T-90M").
+            before = self.words[index - 1] if index else ""
+            model = before.isalpha() and len(before) <= 3 and before not in _NOT_MODELS
+            return re.escape(word) + ("s?" if model else "")
+        if (written.isalpha() and written.isupper() and len(written) > 1) or len(word) < 3:
+            return re.escape(word)  # an acronym or a short word: exactly as written
+        if word.endswith("s") and len(word) > 3 and not word.endswith(_SINGULAR_ENDINGS):
+            return re.escape(word[:-1]) + "s?"
+        return re.escape(word) + "s?"
 
 
 def _digits(text: str) -> str:

@@ -8,11 +8,21 @@ import unicodedata
 
 def normalise(text: str) -> str:
     """Text folded for comparing: no case, accents, punctuation or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(words(text.casefold()))
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` without accents or punctuation, in their own case."""
+    if not text.isascii():  # most text has no accents to drop
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Apostrophes join rather than split words: "Da'ish" and "Daish" are the same answer.
-    stripped = re.sub(r"['\u2019\u02bc`]", "", stripped)
-    return " ".join(re.sub(r"[^\w\s]|_", " ", stripped).split())
+    text = _APOSTROPHES.sub("", text)
+    return _PUNCTUATION.sub(" ", text).split()
+
+
+_APOSTROPHES = re.compile("['\u2019\u02bc`]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def edit_distance(a: str, b: str, *, limit: int) -> int:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, update
 
 from quiz import jobs
+from quiz.banks import spec
 from quiz.core import exam as rules
 from quiz.core.clock import study_day, utcnow
 from quiz.core.scheduling import Memory, Phase
@@ -122,9 +123,10 @@ def outlook(user: User, now: datetime) -> list[Outlook]:
     exam = exam_of(user, now)
     if exam is None:
         return []
-    banks = [bank for bank in db.session.scalars(
-        db.select(Bank).where(Bank.active_questions > 0).order_by(Bank.id))
-        if covers(user, bank.id)]
+    banks = sorted((bank for bank in db.session.scalars(
+        db.select(Bank).where(Bank.active_questions > 0)) if covers(user, bank.id)),
+        key=lambda bank: (spec.ERAS.index(bank.era) if bank.era in spec.ERAS
+                          else len(spec.ERAS), bank.id))
     policy = policy_for(user, fuzzing=False)
     recall: dict[str, list[float]] = {bank.id: [] for bank in banks}
     for card, bank_id in db.session.execute(

@@ -74,6 +74,13 @@ def _active() -> Any:
     return Question.retired_at.is_(None)
 
 
+def _in_era_order() -> tuple[Any, ...]:
+    # Banks as history runs, 1947 first, wherever a learner sees them listed.
+    era = case({era: rank for rank, era in enumerate(spec.ERAS)}, value=Bank.era,
+               else_=len(spec.ERAS))
+    return era, Bank.id
+
+
 def _studied() -> Any:
     return Card.phase != int(Phase.NEW)
 
@@ -89,9 +96,10 @@ def _count(condition: Any) -> Any:
 
 
 def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
-    """Every bank with active questions, with due and new counts for `user` today."""
+    """Every bank with active questions, in era order, with due and new counts for `user`
+    today."""
     banks = db.session.scalars(db.select(Bank).where(Bank.active_questions > 0)
-                               .order_by(Bank.id)).all()
+                               .order_by(*_in_era_order())).all()
     if user is None:
         return [BankCounts(bank, bank.active_questions) for bank in banks]
     day = today(user, now)
@@ -441,10 +449,10 @@ class StaleForm(Exception):
 
 
 def live_banks() -> list[Bank]:
-    """Banks that still hold active questions, by id."""
+    """Banks that still hold active questions, in era order."""
     return list(db.session.scalars(
         db.select(Bank).where(Bank.id.in_(db.select(Question.bank_id).where(_active())))
-        .order_by(Bank.id)))
+        .order_by(*_in_era_order())))
 
 
 class NothingToStudy(Exception):

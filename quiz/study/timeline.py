@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from quiz.banks import spec
+from quiz.banks.lint import MONTHS
 from quiz.extensions import db
 from quiz.models import Event, Question, QuestionEvent
 
@@ -34,17 +35,15 @@ class TimelineEvent:
     def display_date(self) -> str:
         """The date as precisely as the source gives it: 1971, August 1971, 9 August 1971."""
         parts = self.event.date.split("-")
-        months = ["January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December"]
         if len(parts) == 1:
             return parts[0]
-        month = months[int(parts[1]) - 1]
+        month = MONTHS[int(parts[1]) - 1]
         return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
 @dataclass
 class EraGroup:
-    """One era's events in date order."""
+    """One era's events in the chronology's order."""
 
     era: str
     title: str
@@ -53,9 +52,10 @@ class EraGroup:
 
 
 def timeline() -> list[EraGroup]:
-    """Every live event, in date order, grouped by era, with its questions (two queries)."""
+    """Every live event in the chronology's order (dates, then `after:` links), grouped by era,
+    with its questions (two queries)."""
     events = list(db.session.scalars(db.select(Event).where(Event.retired_at.is_(None))
-                                     .order_by(Event.date, Event.id)))
+                                     .order_by(Event.position, Event.date, Event.id)))
     links = db.session.execute(
         db.select(QuestionEvent.event_id, Question).join(
             Question, Question.id == QuestionEvent.question_id)

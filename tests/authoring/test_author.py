@@ -35,9 +35,22 @@ def test_author_page_lists_banks_with_their_lint_status(admin, build, tmp_path):
     assert "bad.yaml:4:9</code> error: id: &#39;X&#39; must be lowercase" in page
 
 
+def test_author_page_lists_shared_files_then_banks_in_era_order_then_broken_ones(admin, build):
+    demo = (TEST_BANKS / "demo.yaml").read_text()
+    directory = build.bank_dir({"a-late.yaml": demo.replace("era: cold-war", "era: rapprochement"),
+                                "b-broken.yaml": "title: Bad\n",
+                                "c-early.yaml": demo.replace("id: demo-", "id: early-")})
+    admin.client.application.config["QUESTIONS_DIR"] = str(directory)
+    page = admin.get("/authoring/").get_data(as_text=True)
+    names = ("sources.yaml", "events.yaml", "c-early.yaml", "a-late.yaml", "b-broken.yaml")
+    places = [page.index(f"<h2>{name}") for name in names]
+    assert max(places[:2]) < places[2] < places[3] < places[4]
+
+
 def test_preview_shows_a_question_as_a_learner_sees_it_and_grades_without_recording(admin):
     page = admin.get("/authoring/questions/demo-mc").get_data(as_text=True)
     assert "Which capital did Liaquat Ali Khan visit" in page and "preview" in page
+    assert "Source: Pakistan-Russia, The New Best Friends? — On Opposite Sides" in page
     fields = admin.shown("/authoring/questions/demo-mc")
     response = admin.post("/authoring/questions/demo-mc", {**fields, "choice": "Moscow"},
                           token_from="/authoring/questions/demo-mc")
@@ -69,7 +82,7 @@ def test_questions_new_writes_a_starter_that_lints_clean(app, tmp_path):
     text = (tmp_path / "arms-deals.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=schema.json")
     lint = runner.invoke(args=["questions", "lint"])
-    assert lint.exit_code == 0 and "0 error(s), 0 warning(s)" in lint.output
+    assert lint.exit_code == 0 and "arms-deals.yaml:" not in lint.output, lint.output
     again = runner.invoke(args=["questions", "new", "arms-deals"])
     assert again.exit_code != 0 and "already exists" in again.output
     assert runner.invoke(args=["questions", "new", "Bad Id"]).exit_code != 0

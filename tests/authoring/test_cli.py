@@ -54,13 +54,15 @@ def test_lint_of_a_missing_path_is_a_usage_error(app, tmp_path):
     assert result.exit_code == 2 and "no such file" in result.output
 
 
-def test_sync_skips_a_broken_bank_but_still_succeeds_unless_strict(app, tmp_path):
+def test_sync_loads_the_other_banks_then_exits_1_naming_the_broken_one(app, tmp_path):
     app.config["QUESTIONS_DIR"] = str(bank_dir(tmp_path, broken=BROKEN))
     runner = app.test_cli_runner()
     result = runner.invoke(args=["questions", "sync"])
-    assert result.exit_code == 0
-    assert "demo: 9 added" in result.output and "skipped" in result.output
-    assert runner.invoke(args=["questions", "sync", "--strict"]).exit_code == 1
+    assert result.exit_code == 1
+    assert "demo: 9 added" in result.output
+    assert f"skipped {tmp_path / 'broken.yaml'}: 3 error(s)" in result.output
+    again = runner.invoke(args=["questions", "sync", "--keep-going"])
+    assert again.exit_code == 0 and "broken.yaml: 3 error(s)" in again.output
 
 
 def test_schema_check_fails_when_the_committed_schema_is_stale(app, tmp_path):

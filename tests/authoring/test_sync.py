@@ -59,17 +59,75 @@ def test_sync_loads_banks_and_is_idempotent(build, clock):
 
 
 def test_sync_runs_the_same_number_of_queries_whatever_the_number_of_questions(build, clock):
-    def sync(directory):
+    def sync():
         return build.banks(directory, now=clock.now)
 
-    small = build.bank_dir({"history.yaml": bank(*(mc(f"q{i}", f"Question {i}?")
-                                                   for i in range(3)))})
-    first_small, again_small = count_queries(sync, small), count_queries(sync, small)
-    large = build.bank_dir({"history.yaml": bank(*(mc(f"q{i}", f"Question {i}?")
-                                                   for i in range(30)))})
-    sync(large)  # adds 27 questions: inserts are per row, so only the re-sync is compared
-    assert count_queries(sync, large) == again_small
-    assert again_small < first_small
+    def reworded(name):
+        path = directory / name
+        path.write_text(path.read_text().replace("Question 0?", "Question zero?"))
+        return count_queries(sync)
+
+    directory = build.bank_dir({"other.yaml": bank(mc())})
+    sync()  # the events and one bank are in place: each count below is one bank's work
+    (directory / "small.yaml").write_text(bank(*(mc(f"s{i}", f"Question {i}?")
+                                                 for i in range(3))))
+    first_small, reworded_small = count_queries(sync), reworded("small.yaml")
+    (directory / "large.yaml").write_text(bank(*(mc(f"l{i}", f"Question {i}?")
+                                                 for i in range(30))))
+    assert count_queries(sync) == first_small  # new questions are inserted in bulk
+    assert reworded("large.yaml") == reworded_small
+
+
+def test_a_sync_with_nothing_changed_leaves_every_bank_alone(build, clock):
+    directory = build.bank_dir({"history.yaml": bank(mc())})
+    build.banks(directory)
+    db.session.get(Question, "liaquat").citation = "as the sync left it"
+    db.session.commit()
+    report = build.banks(directory)
+    assert [(b.bank_id, b.added, b.updated) for b in report.banks] == [("history", 0, 0)]
+    assert db.session.get(Question, "liaquat").citation == "as the sync left it"
+    (directory / "history.yaml").write_text(bank(mc(prompt="Which capital did he visit?")))
+    assert build.banks(directory).banks[0].updated == 1
+    assert db.session.get(Question, "liaquat").citation.startswith("Pakistan-Russia")
+
+
+def test_a_change_to_sources_or_events_reaches_banks_whose_files_did_not_change(build, clock):
+    directory = build.bank_dir({"demo.yaml": (TEST_BANKS / "demo.yaml").read_text()})
+    build.banks(directory)
+    (directory / "sources.yaml").write_text((directory / "sources.yaml").read_text().replace(
+        "title: On Opposite Sides of the Cold War", "title: Opposite sides"))
+    (directory / "events.yaml").write_text((directory / "events.yaml").read_text().replace(
+        "Liaquat Ali Khan chooses Washington", "Liaquat goes to Washington"))
+    report = build.banks(directory)
+    assert report.banks[0].updated >= 1 and report.banks[0].revised == 0
+    question = db.session.get(Question, "demo-order")
+    assert question.citation.endswith("Opposite sides")
+    assert question.spec["items"][0] == "Liaquat goes to Washington"
+
+
+def test_a_bank_whose_file_comes_back_is_applied_again(build, clock):
+    directory = build.bank_dir({"history.yaml": bank(mc())})
+    build.banks(directory)
+    text = (directory / "history.yaml").read_text()
+    (directory / "history.yaml").unlink()
+    assert build.banks(directory).banks[0].retired == 1
+    (directory / "history.yaml").write_text(text)
+    build.banks(directory)
+    assert db.session.get(Question, "liaquat").retired_at is None
+
+
+def test_a_broken_bank_is_reported_by_every_sync_until_it_is_fixed(build, clock):
+    directory = build.bank_dir({"history.yaml": bank(mc()), "broken.yaml": bank(mc("Bad Id"))})
+    for _ in range(2):
+        report = build.banks(directory)
+        assert list(report.skipped) == [str(directory / "broken.yaml")]
+
+
+def test_sync_does_not_look_for_near_duplicate_prompts(build, clock):
+    directory = build.bank_dir({"history.yaml": bank(mc("a"), mc("b"))})
+    report = build.banks(directory)
+    assert [b.added for b in report.banks] == [2]
+    assert [p for p in report.problems if p.code == "near-duplicate"] == []
 
 
 def test_editing_wording_keeps_every_learners_fsrs_state(build, clock):

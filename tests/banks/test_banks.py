@@ -1,7 +1,10 @@
 """The bank reader, validator and linter, without Flask or a database."""
 
+import difflib
 import json
+import random
 import re
+import textwrap
 from pathlib import Path
 
 import jsonschema
@@ -11,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quiz.banks import spec
+from quiz.banks.lint import first_near_repeats, two_sided_binomial
 from quiz.banks.loader import load_catalog
 from quiz.banks.reader import MAX_BYTES, read
+from quiz.core.text import normalise
 from tests.conftest import TEST_BANKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,7 +213,8 @@ def test_the_format_guide_has_a_complete_example_of_every_type_and_each_one_lint
             "title: t\ndescription: d\nera: cold-war\ntags: [diplomacy]\nquestions:\n" + body)
         (tmp_path / "example.yaml").write_text(bank)
         catalog = load_catalog(tmp_path, only=[tmp_path / "example.yaml"])
-        assert [str(p) for p in catalog.problems] == [], f"README example at line {line}"
+        assert [str(p) for p in catalog.problems_in(str(tmp_path / "example.yaml"))] == [], (
+            f"README example at line {line}")
 
 
 def test_the_banks_cover_the_issue_brief():
@@ -252,3 +258,103 @@ def test_a_malformed_event_date_is_reported_at_its_line(tmp_path):
     (problem,) = load_catalog(tmp_path).errors
     assert (problem.line, problem.col) == (3, 11)
     assert problem.message == "malformed date '1971-13': use YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+def _difflib_near_repeats(texts: list[str]) -> dict[int, int]:
+    """The all-pairs check the index replaced: for each text, the first earlier one alike."""
+    found = {}
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    for i, text in enumerate(texts):
+        matcher.set_seq2(text)
+        for j, other in enumerate(texts[:i]):
+            matcher.set_seq1(other)
+            # difflib's own cheap upper bounds first, then the ratio itself.
+            if matcher.real_quick_ratio() >= 0.92 and matcher.quick_ratio() >= 0.92 and \
+                    matcher.ratio() >= 0.92:
+                found[i] = j
+                break
+    return found
+
+
+def test_the_word_index_finds_the_near_duplicates_comparing_all_pairs_finds():
+    catalog = load_catalog(QUESTIONS, advice=False)
+    prompts = [normalise(q.model.prompt) for bank in catalog.banks.values()
+               for q in bank.questions if q.model.prompt and q.model.type != "ordering"]
+    rng = random.Random(7)
+    variants = []
+    for text in rng.sample(prompts, 60):
+        words = text.split()
+        edit = rng.randrange(3)
+        if edit == 0:
+            words[rng.randrange(len(words))] = "pakistan"
+        elif edit == 1:
+            words = [word + "s" if len(word) > 8 else word for word in words]
+        else:
+            words.append("in those years")
+        variants.append(" ".join(words))
+    texts = prompts + variants
+    expected = _difflib_near_repeats(texts)
+    assert len(expected) >= 30
+    assert first_near_repeats(texts) == expected
+
+
+def test_a_split_of_true_false_keys_is_judged_by_the_binomial_test():
+    assert two_sided_binomial(14, 18) == pytest.approx(0.0309, abs=1e-4)  # reported
+    assert two_sided_binomial(6, 8) > 0.05 and two_sided_binomial(4, 4) > 0.05  # chance
+
+
+INFERRED_EVENTS = """\
+events:
+  - {id: pipeline-signed, date: "2015-10-16", inferred: true, title: Pipeline signed,
+     source: {article: new-best-friends, section: lets-do-business}}
+  - {id: red-line, date: "2014-06", title: India's red line,
+     source: {article: new-best-friends, section: lets-do-business}}
+  - {id: defence-agreement, date: "2014-11", inferred: true, title: Defence agreement,
+     source: {article: new-best-friends, section: lets-do-business}}
+"""
+
+
+def _inferred_warnings(tmp_path: Path, question: str) -> list[str]:
+    (tmp_path / "sources.yaml").write_text((TEST_BANKS / "sources.yaml").read_text())
+    (tmp_path / "events.yaml").write_text(INFERRED_EVENTS)
+    (tmp_path / "bank.yaml").write_text(
+        "title: t\ndescription: d\nera: rapprochement\ntags: [energy-economy]\nquestions:\n"
+        + textwrap.indent(textwrap.dedent(question), "  ")
+        + "    source: {article: new-best-friends, section: lets-do-business}\n")
+    return [p.message.split(" is inferred")[0] for p in load_catalog(tmp_path).problems
+            if p.code == "inferred-year"]
+
+
+@pytest.mark.parametrize(("question", "warned"), [
+    ("""\
+     - id: q
+       type: true_false
+       prompt: The pipeline deal was signed on 16 October 2015.
+       answer: true
+       explanation: In 2015, by the article's date. The year is inferred.
+     """, ["'October 2015'"]),
+    ("""\
+     - id: q
+       type: true_false
+       prompt: The pipeline deal was signed in October (2015, inferred).
+       answer: true
+       explanation: India drew its red line in June 2014 and the deal came in November 2014.
+     """, ["'November 2014'"]),
+    ("""\
+     - id: q
+       type: multiple_choice
+       prompt: When was the pipeline deal signed?
+       choices: [October 2015, June 2014, "1949"]
+       answer: October 2015
+       explanation: The article's "October 16"; the year is background, from its date.
+     """, ["'October 2015'"]),
+    ("""\
+     - id: q
+       type: matching
+       prompt: Match each date (2014-2015, years inferred) to its step.
+       pairs: {November 2014: Defence agreement, October 2015: Pipeline signed}
+       explanation: Both dates come from the article's "last November" and "October 16".
+     """, []),
+])
+def test_an_inferred_date_needs_a_label_in_or_next_to_its_sentence(tmp_path, question, warned):
+    assert _inferred_warnings(tmp_path, question) == warned

@@ -1,10 +1,15 @@
 """Marking responses, without a web client or database."""
 
+from pathlib import Path
+
 import pytest
 
 from quiz.banks import spec
+from quiz.banks.loader import load_catalog
 from quiz.core.grading import InvalidResponse, grade, grade_flashcard, match_text, parse_number
 from quiz.core.scheduling import Rating
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "questions"
 
 BASE = {"explanation": "e", "source": {"article": "a", "section": "s"}, "era": "cold-war",
         "tags": ["diplomacy"]}
@@ -149,3 +154,68 @@ def test_flashcards_are_self_rated_and_only_again_is_a_miss():
 def test_answers_shorter_than_five_letters_must_be_exact():
     assert match_text("SPD", ["SPD"])[0]
     assert not match_text("SBD", ["SPD"])[0]
+
+
+@pytest.fixture(scope="module")
+def real():
+    """Every question of the real banks, by id."""
+    catalog = load_catalog(QUESTIONS, advice=False)
+    return {q.model.id: q.model for bank in catalog.banks.values() for q in bank.questions}
+
+
+def accepted(real, question_id: str, *, key_only: bool = False) -> list[str]:
+    """A real question's accepted forms ("id#2" names a cloze's third gap); with `key_only`,
+    just the preferred one, so that a match proves the rule rather than the accept list."""
+    question_id, _, gap = question_id.partition("#")
+    question = real[question_id]
+    forms = question.gaps()[int(gap)].accept if gap else [question.answer, *question.accept]
+    return forms[:1] if key_only else forms
+
+
+@pytest.mark.parametrize(("question_id", "typed"), [
+    # a title or honorific before a name
+    ("bajwa-army-chief-moscow", "Gen Qamar Bajwa"),
+    ("musharraf-began-military-ties", "President Pervez Musharraf"),
+    ("musharraf-began-military-ties", "General (retd) Pervez Musharraf"),
+    ("modi-moscow-visit", "Prime Minister Narendra Modi"),
+    ("modi-moscow-visit", "PM Narendra Modi"),
+    ("salyukov-name", "Col Gen Oleg Salyukov"),
+    ("pipeline-signatory-russia", "Mr. Alexander Novak"),
+    # a preposition before a date or place
+    ("asif-moscow-visit-month", "in February"),
+    ("indo-soviet-treaty-month", "In August"),
+    ("steel-mills-city", "at Karachi"),
+    # "&" for "and"
+    ("spd-suparco-expansions#1", "Space & Upper Atmosphere Research Commission"),
+    # a plural, hyphens and spaces
+    ("mi35-helicopter-model", "Mi35s"),
+    ("mi35-helicopter-model", "Mi 35"),
+    ("jf17-aircraft-named", "JF17s"),
+    ("rd93-engine-named", "Klimov RD93"),
+    ("rosoboronexport-at-talks", "Rosoboron-Export"),
+    ("shoigu-quote-cloze#2", "General Staff"),
+    # the acronym in brackets after the name
+    ("nca-statement-cloze#2", "National Command Authority (NCA)"),
+    ("spd-suparco-expansions#0", "Strategic Plans Division (SPD)"),
+])
+def test_what_a_person_would_write_for_the_key_is_right(real, question_id, typed):
+    assert match_text(typed, accepted(real, question_id, key_only=True)) == (True, None)
+
+
+@pytest.mark.parametrize(("question_id", "typed"), [
+    ("t90ms-tank-named", "T-50"),  # a digit still counts
+    ("mi35-helicopter-model", "Mi-17"),
+    ("mi35-helicopter-model", "Mi-17s"),
+    ("jf17-aircraft-named", "JF-16"),
+    ("daish-alarmed-russia", "ISI"),  # an acronym takes no plural "s" to lose
+    ("asif-moscow-visit-month", "before February"),  # a direction changes the answer
+    ("asif-moscow-visit-month", "in March"),
+    ("janjua-rank-and-post-cloze#0", "General"),  # a title that is the answer stays whole
+    ("shoigu-quote-cloze#2", "Staffs"),
+    ("musharraf-began-military-ties", "President Putin"),
+    ("nca-statement-cloze#2", "National Command Authority (SPD)"),
+    ("envoys-conference-date-cloze#1", "2012s"),  # a year is not a model's name
+    ("steel-mills-city", "Karachi (or Lahore)"),
+])
+def test_a_different_answer_stays_wrong_however_it_is_written(real, question_id, typed):
+    assert match_text(typed, accepted(real, question_id)) == (False, None)

@@ -277,3 +277,40 @@ def test_a_new_learner_is_not_offered_an_empty_everything_due_session(learner, c
     learner.answer(session, learner.shown(session), choice="Washington")
     clock.advance(days=2)
     assert "Study everything due (1)" in learner.get("/").get_data(as_text=True)
+
+
+def _bank(title: str, era: str | None, question_era: str = "cold-war") -> str:
+    header = f"title: {title}\ndescription: d\n" + (f"era: {era}\n" if era else "")
+    return header + f"""tags: [diplomacy]
+questions:
+  - id: {title.lower().replace(' ', '-')}-q
+    type: true_false
+    prompt: A statement about {title}.
+    answer: true
+    era: {question_era}
+    explanation: Why.
+    source: {{article: new-best-friends, section: lets-do-business}}
+"""
+
+
+def test_banks_are_listed_in_era_order_wherever_a_learner_chooses_one(build, browser):
+    build.banks(build.bank_dir({
+        "a-recent.yaml": _bank("Recent", "rapprochement"),
+        "b-early.yaml": _bank("Early", "cold-war"),
+        "c-rupture.yaml": _bank("Rupture", None, question_era="rupture-2011"),
+        "d-middle.yaml": _bank("Middle", "post-cold-war"),
+    }))
+    build.user(email="reader@example.org")
+    browser.login("reader@example.org")
+    for path in ("/", "/tests"):
+        page = browser.get(path).get_data(as_text=True)
+        places = [page.index(title) for title in ("Early", "Middle", "Rupture", "Recent")]
+        assert places == sorted(places), path
+
+
+def test_the_question_page_names_its_source_before_any_answer(learner):
+    session = learner.start()
+    page = learner.get(session).get_data(as_text=True)
+    assert 'name="choice"' in page  # still the question, not its feedback
+    assert ('<p class="citation">Source: Pakistan-Russia, The New Best Friends? — '
+            "On Opposite Sides of the Cold War</p>") in page

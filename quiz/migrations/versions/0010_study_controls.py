@@ -1,7 +1,7 @@
 """study controls: suspend, bury, leeches, review limit, study order, undo, reports, exam
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 21:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
