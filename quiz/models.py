@@ -388,6 +388,10 @@ class ProblemReport(db.Model):
 
     question: Mapped[Question] = relationship()
 
+    @property
+    def kind_title(self) -> str:
+        return ProblemKind.TITLES.get(self.kind, self.kind)
+
 
 class DayTally(db.Model):
     """A learner's answers on one study day in one bank, counted in each answer's transaction.

@@ -18,6 +18,7 @@ from quiz.accounts import views as accounts
 from quiz.authoring import views as authoring
 from quiz.extensions import limiter
 from quiz.progress import views as progress
+from quiz.study import control_views as controls
 from quiz.study import views as study
 
 # Everything the pages need is served from 'self'; no inline script or style is allowed.
@@ -33,7 +34,7 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (study, accounts, progress, authoring):
+    for module in (study, controls, accounts, progress, authoring):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)

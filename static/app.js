@@ -161,6 +161,12 @@
       event.preventDefault();
       return;
     }
+    var undo = document.querySelector("[data-key=undo]");
+    if (undo && onBody && (key === "z" || key === "Z")) {
+      undo.click();
+      event.preventDefault();
+      return;
+    }
     var next = document.querySelector("[data-key=continue]");
     if (next && key === "Enter" && onBody) {
       next.click();

@@ -5,14 +5,17 @@ from __future__ import annotations
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
+from quiz.authoring import reports
 from quiz.authoring.live import current_catalog
 from quiz.authoring.sync import citation, question_spec
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES
 from quiz.core import clock, grading
+from quiz.forms import PostForm
 from quiz.study.forms import AnswerForm, read_response
 from quiz.study.views import question_view
 
@@ -54,7 +57,18 @@ def index() -> str:
         problems = catalog.problems_in(file)
         files.append(dict(name=Path(file).name, bank=banks.get(file), problems=problems,
                           errors=sum(p.severity == "error" for p in problems)))
-    return render_template("authoring/index.html", files=files, catalog=catalog)
+    return render_template("authoring/index.html", files=files, catalog=catalog,
+                           reports=reports.open_reports(), resolve_form=PostForm())
+
+
+@bp.post("/reports/<int(max=2147483647):report_id>/resolve")
+@admin_required
+def resolve_report(report_id: int) -> Response:
+    """Mark a learner's report dealt with."""
+    if not PostForm().validate_on_submit():
+        abort(400, description="This form could not be read. Go back and try again.")
+    reports.resolve(report_id, clock.utcnow())
+    return redirect(url_for("authoring.index"))
 
 
 def _find(catalog, question_id: str):
@@ -79,10 +93,12 @@ def preview(question_id: str) -> str:
     model = _model(catalog, loaded)
     view = question_view(model, question_id=question_id, seq=0, card=None, now=clock.utcnow(),
                          flipped=request.args.get("flip") == "1")
-    return render_template("study/question.html", session=None, prompt=None, preview=True,
+    return render_template("authoring/preview.html", session=None, prompt=None, preview=True,
                            bank=bank, citation=citation(catalog, loaded.model.source),
                            answer_url=url_for("authoring.check", question_id=question_id),
                            flip_url=url_for("authoring.preview", question_id=question_id, flip=1),
+                           reports=reports.reports_for(question_id),
+                           overrides=reports.overrides_for(question_id), resolve_form=PostForm(),
                            **view)
 
 

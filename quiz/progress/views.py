@@ -14,6 +14,7 @@ from quiz.core import clock
 from quiz.extensions import db
 from quiz.models import Question
 from quiz.progress import charts, stats
+from quiz.study import controls, exams
 from quiz.study import service as study
 
 bp = Blueprint("progress", __name__)
@@ -23,8 +24,12 @@ bp = Blueprint("progress", __name__)
 @login_required
 def dashboard() -> str:
     """Every progress figure: activity, accuracy, streak, cards, mastery, forecast, tests."""
-    figures = stats.dashboard(current_user, clock.utcnow())
+    now = clock.utcnow()
+    figures = stats.dashboard(current_user, now)
     return render_template("progress/dashboard.html", figures=figures,
+                           leeches=controls.leeches(current_user, now),
+                           suspended=controls.suspended(current_user, now),
+                           outlook=exams.outlook(current_user, now),
                            charts=_charts(figures, current_user.desired_retention,
                                           clock.zone(current_user.time_zone)))
 

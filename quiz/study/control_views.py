@@ -14,7 +14,7 @@ from quiz.forms import PostForm
 from quiz.models import Question, Review, StudySession
 from quiz.study import controls, exams
 from quiz.study.forms import ExamForm, ProblemForm
-from quiz.study.service import live_banks
+from quiz.study.service import live_banks, pending_in_tests
 
 bp = Blueprint("controls", __name__)
 
@@ -128,9 +128,10 @@ def new_report(question_id: str) -> str:
 @login_required
 def search() -> str:
     """The questions the learner has answered that match what they typed."""
-    query = request.args.get("q", "")[:200]
-    found = controls.search(current_user, query, clock.utcnow()) if query.strip() else []
-    return render_template("study/search.html", query=query, found=found)
+    query, now = request.args.get("q", "")[:200], clock.utcnow()
+    found = controls.search(current_user, query, now) if query.strip() else []
+    return render_template("study/search.html", query=query, found=found,
+                           hidden=pending_in_tests(current_user, now))
 
 
 @bp.route("/exam", methods=["GET", "POST"])

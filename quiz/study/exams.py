@@ -14,8 +14,9 @@ from sqlalchemy import bindparam, update
 
 from quiz import jobs
 from quiz.banks import spec
+from quiz.core import clock
 from quiz.core import exam as rules
-from quiz.core.clock import study_day, utcnow
+from quiz.core.clock import study_day
 from quiz.core.scheduling import Memory, Phase
 from quiz.extensions import db
 from quiz.models import Bank, Card, Job, Question, User
@@ -93,9 +94,9 @@ def apply_plan(user: User, now: datetime) -> int:
         if after.due != card.due:
             moved.append({"b_id": card.id, "b_due": after.due})
     if moved:
-        db.session.execute(update(Card).where(Card.id == bindparam("b_id"))
-                           .values(due=bindparam("b_due")).execution_options(
-                               synchronize_session=False), moved)
+        table = Card.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("b_id"))
+                           .values(due=bindparam("b_due")), moved)
     db.session.commit()
     return len(moved)
 
@@ -105,7 +106,7 @@ def _apply_job(job: Job) -> str:
     user = db.session.get(User, job.user_id)
     if user is None:
         return "The account is gone."
-    return f"Brought {apply_plan(user, utcnow())} reviews forward for your exam."
+    return f"Brought {apply_plan(user, clock.utcnow())} reviews forward for your exam."
 
 
 @dataclass(frozen=True)

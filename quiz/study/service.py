@@ -115,7 +115,8 @@ def bank_counts(user: User | None, now: datetime) -> list[BankCounts]:
     for bank in banks:
         row = counts.get(bank.id)
         unseen = bank.active_questions - (row.unavailable if row else 0)
-        allowance = max(0, user.new_per_day - introduced.get(bank.id, 0))
+        started = introduced.get(bank.id, 0)
+        allowance = max(0, exams.new_allowance(user, bank.id, unseen + started, now) - started)
         result.append(BankCounts(bank, bank.active_questions, row.due if row else 0,
                                  max(0, min(unseen, allowance))))
     return result

@@ -21,8 +21,8 @@ from flask import current_app
 from sqlalchemy import Float, bindparam, cast, func, update
 
 from quiz import jobs
-from quiz.core import fitting, scheduling, workload
-from quiz.core.clock import study_date, study_day, utcnow
+from quiz.core import clock, fitting, scheduling, workload
+from quiz.core.clock import study_date, study_day
 from quiz.core.scheduling import Phase, Policy
 from quiz.extensions import db
 from quiz.models import Card, Job, ParameterFit, Question, Review, User
@@ -97,7 +97,7 @@ def tuning(user: User) -> Tuning:
 
 def fit_parameters(user: User) -> ParameterFit | None:
     """Fit the learner's parameters to their log; None if it holds too few items."""
-    now = utcnow()
+    now = clock.utcnow()
     items, card_ids, reviews = fitting.training_items(_answers(user),
                                                       today=study_day(now, user.time_zone))
     user.answers_since_fit = 0
@@ -128,7 +128,7 @@ def reschedule(user: User, *, fuzzing: bool = True) -> int:
     """Recompute the memory state of the learner's learnt cards from their histories, and the
     due day of their review cards; returns how many cards changed."""
     policy = policy_for(user, fuzzing=fuzzing)
-    histories = fitting.history_items(_answers(user), today=study_day(utcnow(),
+    histories = fitting.history_items(_answers(user), today=study_day(clock.utcnow(),
                                                                       user.time_zone))
     cards = {row.id: row for row in db.session.execute(
         db.select(Card.id, Card.phase, Card.question_id, Card.answers).where(
@@ -152,7 +152,7 @@ def reschedule(user: User, *, fuzzing: bool = True) -> int:
         if changes:
             db.session.execute(statement, changes)
     db.session.commit()
-    exams.apply_plan(user, utcnow())  # an exam plan still brings its reviews forward
+    exams.apply_plan(user, clock.utcnow())  # an exam plan still brings its reviews forward
     return len(ids)
 
 
@@ -172,7 +172,7 @@ def _rescheduled_due(card: Any, history: Sequence[fitting.Answer], stability: fl
 
 def estimate_workload(user: User) -> list[workload.Estimate]:
     """Estimate the daily load at several retentions for this learner's cards, and keep it."""
-    now = utcnow()
+    now = clock.utcnow()
     today = study_day(now, user.time_zone)
     rows = db.session.execute(db.select(Card.stability, Card.difficulty, Card.due).where(
         Card.user_id == user.id, Card.phase != int(Phase.NEW),

@@ -15,11 +15,13 @@ from quiz.core.scheduling import describe_interval
 from quiz.extensions import db
 from quiz.forms import PostForm
 from quiz.models import Bank, Question, Review, SessionKind, StudySession
+from quiz.study import controls
 from quiz.study import service as study
 from quiz.study import timeline as study_timeline
 from quiz.study.forms import (
     AnswerForm,
     PracticeForm,
+    ProblemForm,
     TestForm,
     check_offer,
     item_key,
@@ -251,17 +253,27 @@ def answer(session_id: int) -> Response | tuple[str, int]:
         if outcome.review.session_id != session.id:  # answered in another tab's session
             return redirect(url_for("study.show", session_id=session.id))
     return _feedback_page(session, outcome.review, outcome.question, outcome.model,
-                          outcome.grade, now)
+                          outcome.grade, now, just_answered=not outcome.duplicate,
+                          leech=outcome.leech)
 
 
 def _feedback_page(session: StudySession, review: Review, question: Question, model,
-                   grade: grading.Grade, now: datetime) -> tuple[str, int]:
+                   grade: grading.Grade, now: datetime, *, just_answered: bool = False,
+                   leech: bool = False) -> tuple[str, int]:
     next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
                else None)
-    return render_template("study/feedback.html", review=review, citation=question.citation,
-                           model=model, grade=grade, next_in=next_in, question_id=question.id,
-                           continue_url=url_for("study.show", session_id=session.id),
-                           **_session_chrome(session, now)), 200
+    continue_url = url_for("study.show", session_id=session.id)
+    if just_answered:  # the learner's latest answer: undoable unless in a test
+        can_undo = session.kind != SessionKind.TEST and review.id > current_user.undo_floor
+    else:
+        can_undo = controls.undo_refusal(current_user, review, session) is None
+    return render_template(
+        "study/feedback.html", review=review, question=question, citation=question.citation,
+        model=model, grade=grade, next_in=next_in, question_id=question.id, leech=leech,
+        continue_url=continue_url, can_undo=can_undo,
+        can_accept=controls.accept_refusal(current_user, review, session, model) is None,
+        report_form=ProblemForm(review_id=review.id, next=continue_url),
+        **_session_chrome(session, now)), 200
 
 
 @bp.get("/sessions/<int(max=2147483647):session_id>/reviews/<int(max=2147483647):review_id>")

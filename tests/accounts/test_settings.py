@@ -8,7 +8,8 @@ from quiz.study import service as study
 from tests.builders_history import History
 
 VALID = {"time_zone": "Asia/Karachi", "new_per_day": "15", "desired_retention": "0.85",
-         "learning_steps": "1m 10m", "relearning_steps": "10m", "maximum_interval": "36500"}
+         "learning_steps": "1m 10m", "relearning_steps": "10m", "maximum_interval": "36500",
+         "reviews_per_day": "200", "study_order": "mixed", "leech_threshold": "8"}
 
 
 def save(learner, **changes):

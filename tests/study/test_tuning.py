@@ -82,7 +82,8 @@ def test_changing_retention_reschedules_review_cards_in_the_background(learner, 
         Card.phase == int(Phase.REVIEW))).all())
     response = learner.post("/settings", {
         "time_zone": "UTC", "new_per_day": "20", "desired_retention": "0.80",
-        "learning_steps": "1m 10m", "relearning_steps": "10m", "maximum_interval": "36500"},
+        "learning_steps": "1m 10m", "relearning_steps": "10m", "maximum_interval": "36500",
+        "reviews_per_day": "200", "study_order": "mixed", "leech_threshold": "8"},
         token_from="/settings")
     assert response.status_code == 302
     db.session.expire_all()
