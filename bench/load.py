@@ -224,6 +224,9 @@ class Phase:
     seconds: float
     kinds: dict[str, Timing]
     iterations: Timing
+    # Thirds of loop iterations left under way when wrk stopped (a question shown, or also
+    # answered): the server did that work too, which matters in short or slow phases.
+    unfinished: float
     events: dict[str, int]
     server_cpu_s: float
     client_cpu_s: float
@@ -234,9 +237,12 @@ class Phase:
         return sum(timing.count for timing in self.kinds.values())
 
     @property
-    def units(self) -> int:
-        """What the phase counts: loop iterations, or requests."""
-        return self.iterations.count if self.mode == "loop" else self.requests
+    def units(self) -> float:
+        """What the phase counts: loop iterations (finished, plus the share done of those
+        under way at the end), or requests."""
+        if self.mode == "loop":
+            return self.iterations.count + self.unfinished
+        return self.requests
 
     @property
     def rate(self) -> float:
@@ -251,6 +257,10 @@ class Phase:
         """CPU taken by processes other than the server's workers and wrk, in cores."""
         return max(0.0, self.machine_busy_cores
                    - (self.server_cpu_s + self.client_cpu_s) / self.seconds)
+
+
+# The steps of a loop iteration each kind of request belongs to.
+STEPS = {"question": "question", "flip": "question", "answer": "answer", "feedback": "feedback"}
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -279,9 +289,11 @@ def run_wrk(server: Server, learners: list[Learner], *, mode: str, seconds: floa
     cpu_before, busy_before = server.cpu_seconds(), _machine_ticks()
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     finished = subprocess.run(
-        ["wrk", "-t", threads, "-c", threads, "-d", f"{seconds:g}s", "--timeout", "60s",
-         "-s", str(LUA), f"http://127.0.0.1:{server.port}"],
-        env=env, capture_output=True, text=True, check=True)
+        [require_wrk(), "-t", threads, "-c", threads, "-d", f"{max(1, round(seconds))}s",
+         "--timeout", "60s", "-s", str(LUA), f"http://127.0.0.1:{server.port}"],
+        env=env, capture_output=True, text=True, check=False)
+    if finished.returncode:
+        raise RuntimeError(f"wrk failed: {finished.stderr or finished.stdout}")
     client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_after, busy_after = server.cpu_seconds(), _machine_ticks()
     if probe:
@@ -290,8 +302,9 @@ def run_wrk(server: Server, learners: list[Learner], *, mode: str, seconds: floa
     elapsed = (float(took.group(1)) / (1000 if took.group(2) == "ms" else 1)) if took \
         else seconds
     kinds: dict[str, Timing] = {}
-    iterations, events = Timing(), {}
+    iterations, events, unfinished = Timing(), {}, 0.0
     for path in sorted(workdir.glob(f"wrk-{mode}.*")):
+        steps: set[str] = set()  # of the iteration under way when the run stopped
         for line in path.read_text().splitlines():
             parts = line.split()
             if parts[0] == "R":
@@ -299,13 +312,16 @@ def run_wrk(server: Server, learners: list[Learner], *, mode: str, seconds: floa
                 timing.count += 1
                 timing.latencies_ms.append(int(parts[2]) / 1000)
                 timing.failed += int(parts[3]) >= 500
+                steps.add(STEPS.get(parts[1], ""))
             elif parts[0] == "I":
                 iterations.count += 1
                 iterations.latencies_ms.append(int(parts[1]) / 1000)
+                steps.clear()
             elif parts[0] == "E":
                 events[parts[1]] = events.get(parts[1], 0) + 1
+        unfinished += len(steps - {""}) / 3
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
-    return Phase(mode, elapsed, kinds, iterations, events, cpu_after - cpu_before,
+    return Phase(mode, elapsed, kinds, iterations, unfinished, events, cpu_after - cpu_before,
                  (client_after.ru_utime + client_after.ru_stime)
                  - (client_before.ru_utime + client_before.ru_stime),
                  busy * (os.cpu_count() or 1))

@@ -46,8 +46,8 @@ end
 
 local mode, out, probe, cookie, token, user_id
 local banks, bank = {}, 1
-local next_kind, session, feedback_url, answer_body
-local started, iteration_start, iteration_due, interval
+local next_kind, session, feedback_url, answer_url, answer_body
+local started, iteration_start, iteration_due, interval, offset
 local requests = 0
 
 local function split(text, sep)
@@ -75,6 +75,7 @@ function init(args)
   local rate = tonumber(os.getenv("BENCH_RATE") or "")
   if rate then
     interval = threads * 1000000 / rate  -- each thread's share of the rate
+    offset = (index - 1) * interval / threads  -- threads take turns, not all at once
   end
 end
 
@@ -83,7 +84,7 @@ if os.getenv("BENCH_RATE") then
   function delay()
     if next_kind ~= "question" or iteration_start then return 0 end
     local now = now_us()
-    if not iteration_due then iteration_due = now end
+    if not iteration_due then iteration_due = now + offset end
     local wait = iteration_due - now
     return wait > 0 and math.floor(wait / 1000) or 0
   end
@@ -120,8 +121,10 @@ end
 
 -- The answer form's fields and a valid response for the question it holds.
 local function answer_from(page)
-  local form = string.match(page, '<form method="post" action="[^"]*/answers".-</form>')
+  local action, form = string.match(page,
+    '<form[^>]-action="([^"]*/answers)"[^>]*>(.-)</form>')
   if not form then return nil end
+  answer_url = unescape(action)
   local fields, radios, boxes = {}, {}, {}
   local function add(name, value) fields[#fields + 1] = encode(name) .. "=" .. encode(value) end
   for tag in string.gmatch(form, "<input[^>]*>") do
@@ -193,7 +196,7 @@ function request()
     return wrk.format("GET", session .. "?flip=1", h)
   elseif next_kind == "answer" then
     h["Content-Type"] = "application/x-www-form-urlencoded"
-    return wrk.format("POST", session .. "/answers", h, answer_body)
+    return wrk.format("POST", answer_url, h, answer_body)
   else
     return wrk.format("GET", feedback_url, h)
   end

@@ -217,7 +217,9 @@ def measure(kind: str, url: str, seeded: Seeded, described: dict[str, Any],
                 runs[mode].append(result)
                 print(f"  [{repetition + 1}/{args.repeat}] {_phase_line(result)}", flush=True)
         saturated = statistics.median(p.rate for p in runs["loop"])
-        paced = phase("loop", args.duration, rate=saturated / 2)
+        # Long enough for some 200 iterations, so the p99 is not just the slowest one (up to
+        # a minute when the loop is slow).
+        paced = phase("loop", min(60.0, max(args.duration, 400 / saturated)), rate=saturated / 2)
         print(f"  paced at {saturated / 2:.1f} it/s: {_phase_line(paced)}", flush=True)
         statements = _probe_statements(server, learners, banks, workdir, probes)
         history = _probe_history(server, extremes, described["questions"], probes)
