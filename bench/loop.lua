@@ -105,11 +105,25 @@ local function encode(text)
   end))
 end
 
+-- LuaJIT has no utf8 library: a code point as UTF-8 bytes.
+local function utf8_char(point)
+  if point < 0x80 then return string.char(point) end
+  if point < 0x800 then
+    return string.char(0xC0 + math.floor(point / 0x40), 0x80 + point % 0x40)
+  end
+  if point < 0x10000 then
+    return string.char(0xE0 + math.floor(point / 0x1000), 0x80 + math.floor(point / 0x40) % 0x40,
+                       0x80 + point % 0x40)
+  end
+  return string.char(0xF0 + math.floor(point / 0x40000), 0x80 + math.floor(point / 0x1000) % 0x40,
+                     0x80 + math.floor(point / 0x40) % 0x40, 0x80 + point % 0x40)
+end
+
 local ENTITIES = { amp = "&", lt = "<", gt = ">", quot = '"', apos = "'" }
 local function unescape(text)
   return (string.gsub(text, "&(#?x?)(%w+);", function(kind, code)
-    if kind == "#" then return string.char(tonumber(code)) end
-    if kind == "#x" then return string.char(tonumber(code, 16)) end
+    if kind == "#" then return utf8_char(tonumber(code)) end
+    if kind == "#x" then return utf8_char(tonumber(code, 16)) end
     return ENTITIES[code] or ("&" .. kind .. code .. ";")
   end))
 end

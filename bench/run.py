@@ -56,6 +56,7 @@ DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/pivot_bench"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The run's options, with `--quick` choosing smaller defaults."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 50 learners, 20,000 reviews, 5 s phases, 1 repeat")
@@ -91,6 +92,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.db) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown database: {', '.join(sorted(unknown))}")
+    try:
+        Sizes(learners=args.learners, reviews=args.reviews, heavy=args.heavy)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not 1 <= args.clients <= args.learners - 2:
+        parser.error("--clients must be between 1 and the number of typical learners")
     return args
 
 
@@ -116,7 +123,7 @@ def _postgresql_url(raw: str) -> str:
 
 
 def prepare(kind: str, args: argparse.Namespace, workdir: Path) -> str:
-    """An empty, migrated database of `kind`; returns its URL."""
+    """The URL of the database of `kind` (on PostgreSQL, created if missing)."""
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'pivot_bench.db'}"
     return _postgresql_url(args.postgresql_url)
@@ -429,8 +436,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     summary: dict[str, Any] = {"conditions": conditions(args)}
     workdir = Path(tempfile.mkdtemp(prefix="pivot-bench-"))
     try:
-        for kind in args.db:
-            url = prepare(kind, args, workdir)
+        # Every database is reachable before any is seeded.
+        urls = {kind: prepare(kind, args, workdir) for kind in args.db}
+        for kind, url in urls.items():
             print(f"{kind}: seeding {args.learners:,} learners, {args.reviews:,} reviews ...",
                   flush=True)
             started = time.perf_counter()
