@@ -87,7 +87,7 @@ def test_the_counts_the_app_keeps_are_what_it_would_have_kept(seeded):
     for user in db.session.scalars(db.select(User)):
         tallies.recount(user)
     db.session.commit()
-    assert kept() == seeded_tallies and len(seeded_tallies) > 10
+    assert kept() == seeded_tallies and len(seeded_tallies) >= 3
     for session in db.session.scalars(db.select(StudySession)):
         assert session.answered == db.session.scalar(db.select(db.func.count()).select_from(
             Review).where(Review.session_id == session.id))
