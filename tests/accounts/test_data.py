@@ -90,7 +90,10 @@ def test_the_json_export_holds_settings_cards_reviews_and_sessions_but_no_passwo
     assert data["settings"] == {"time_zone": "Europe/Moscow", "new_per_day": 20,
                                 "desired_retention": 0.85, "learning_steps": "1m 10m",
                                 "relearning_steps": "10m", "maximum_interval": 36500,
-                                "fsrs_parameters": None}
+                                "fsrs_parameters": None, "reviews_per_day": 200,
+                                "study_order": "mixed", "leech_threshold": 8,
+                                "leech_suspends": False, "exam_day": None, "exam_banks": [],
+                                "exam_target": None}
     assert [c["question_id"] for c in data["cards"]] == ["demo-card", "demo-mc", "demo-short",
                                                          "demo-tf"]
     mc = next(c for c in data["cards"] if c["question_id"] == "demo-mc")
