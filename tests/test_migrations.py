@@ -262,6 +262,7 @@ def test_0003_keeps_every_row_and_ids_are_never_reused_afterwards(empty_app):
 
 def test_0007_lists_each_bank_under_its_questions_era_and_keeps_every_row(empty_app):
     upgrade(revision="0003")
+    seed_0001()
     seed_0002()
     db.session.execute(text("INSERT INTO event (id, date, title, citation) "
                             "VALUES ('treaty', '1971-08', 't', 'c')"))
@@ -271,8 +272,9 @@ def test_0007_lists_each_bank_under_its_questions_era_and_keeps_every_row(empty_
     assert {table: rows(table) for table in before} == before
     assert db.session.execute(text("SELECT id, era, content_hash FROM bank")).all() == [
         ("demo", "cold-war", None)]
-    assert db.session.execute(text("SELECT id, position, inferred FROM event")).all() == [
-        ("treaty", 0, False)]
+    assert db.session.execute(text(
+        "SELECT id, position, inferred FROM event ORDER BY id")).all() == [
+        ("tashkent", 0, False), ("treaty", 0, False)]
     db.session.commit()
     downgrade(revision="0003")
     assert rows("question") == before["question"]

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import Text, cast, func
 
 from quiz.extensions import db
 from quiz.models import Card, ProblemReport, Review
@@ -36,13 +37,20 @@ class Override:
 
 def overrides_for(question_id: str) -> list[Override]:
     """The answers learners accepted as right on one question, most frequent first."""
+    # PostgreSQL's json type has no equality, so answers are grouped by their JSON text.
+    as_text = cast(Review.response, Text)
     rows = db.session.execute(
-        db.select(Review.response, func.count()).join(Card, Card.id == Review.card_id)
+        db.select(as_text, func.count()).join(Card, Card.id == Review.card_id)
         .where(Card.question_id == question_id, Review.accepted.is_(True))
-        .group_by(Review.response)).all()
-    found = [Override(response if isinstance(response, str) else " / ".join(
-        str(part) for part in (response or [])), count) for response, count in rows]
+        .group_by(as_text)).all()
+    found = [Override(_shown(json.loads(text) if text else None), count) for text, count in rows]
     return sorted(found, key=lambda item: (-item.count, item.response))
+
+
+def _shown(response: object) -> str:
+    if isinstance(response, str):
+        return response
+    return " / ".join(str(part) for part in (response or []))
 
 
 def resolve(report_id: int, now: datetime) -> None:

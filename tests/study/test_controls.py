@@ -90,7 +90,8 @@ def test_a_practice_test_has_no_undo(learner):
 
 # --- "I was right"
 
-def test_i_was_right_reschedules_a_typed_answer_as_good_and_keeps_the_override(learner, clock):
+def test_i_was_right_reschedules_a_typed_answer_as_good_and_keeps_the_override(learner, clock,
+                                                                              build):
     url = learner.start()
     while (fields := learner.shown(url))["question_id"] != "demo-short":
         answer_right(learner, url, fields)
@@ -105,6 +106,10 @@ def test_i_was_right_reschedules_a_typed_answer_as_good_and_keeps_the_override(l
     assert card("demo-short").due == expected.due == review.due_after
     feedback = learner.get(response.headers["Location"]).get_data(as_text=True)
     assert "You marked this answer right." in feedback and "I was right" not in feedback
+    author = Learner(learner.client.application.test_client())
+    author.login(build.user(email="author@example.org", admin=True).email)
+    preview = author.get("/authoring/questions/demo-short").get_data(as_text=True)
+    assert "Khrushchev" in preview.split("learners marked right themselves", 1)[1]
 
 
 def test_i_was_right_is_only_for_typed_answers(learner):
