@@ -205,6 +205,8 @@ class Question(db.Model):
     type: Mapped[str] = mapped_column(String(32))
     era: Mapped[str] = mapped_column(String(32), index=True)
     difficulty: Mapped[int] = mapped_column(Integer, default=2)
+    # Questions testing the same fact share a family: one answered buries the others for the day.
+    family: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     source_article: Mapped[str] = mapped_column(String(100))
     source_section: Mapped[str] = mapped_column(String(100))
     # The article and section titles as cited to learners (titles live in sources.yaml).
