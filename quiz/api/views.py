@@ -61,10 +61,10 @@ def _refuse_invalid(error: Exception | None) -> None:
 
 
 def answers(ok: dict[int, type], *refusals: int) -> Response:
-    """The documented responses of an endpoint: its successes, its refusals, and the 401, 422
-    and 429 every call can get."""
+    """The documented responses of an endpoint: its successes, its refusals, and the 400 (a
+    request that cannot be read, a NUL byte), 401, 422 and 429 every call can get."""
     codes = {f"HTTP_{status}": model for status, model in ok.items()}
-    codes.update({f"HTTP_{status}": Problem for status in (401, 422, 429, *refusals)})
+    codes.update({f"HTTP_{status}": Problem for status in (400, 401, 422, 429, *refusals)})
     return Response(**codes)
 
 
