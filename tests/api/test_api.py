@@ -160,10 +160,10 @@ def test_bad_tokens_are_refused(api):
 
 
 def test_errors_are_problems_never_pages(api):
+    broken_json = api.post("/sessions", None, data="{", content_type="application/json")
     for response, status in ((api.get("/nowhere"), 404), (api.get("/sessions/99"), 404),
                              (api.client.put("/api/v1/banks", headers=api.headers()), 405),
-                             (api.post("/sessions", None, data="{", content_type="application/json"),
-                              422)):
+                             (broken_json, 422)):
         assert response.status_code == status
         assert response.content_type == "application/problem+json"
         body = response.get_json()
