@@ -139,7 +139,9 @@ def _too_many_attempts(error: RateLimitExceeded) -> Response:
     limit = limiter.current_limit
     seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
     audit.record("ratelimit.hit", limit=str(error.limit.limit), endpoint=request.endpoint)
-    minutes = math.ceil(seconds / 60)
+    # Flask-Limiter rounds reset_at up by a second or so: a fresh 15-minute window must still
+    # read "15 minutes", not 16.
+    minutes = max(1, math.ceil((seconds - 2) / 60))
     wait = "a minute" if minutes == 1 else f"{minutes} minutes"
     if problems.wanted():
         return problems.response(429, "Too Many Requests", f"{error.description} Try again in "
