@@ -137,11 +137,11 @@ def _csrf_error(error: CSRFError) -> Response:
 
 def _too_many_attempts(error: RateLimitExceeded) -> Response:
     limit = limiter.current_limit
-    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    # The window's own reset time: Flask-Limiter's reset_at adds a second, so a fresh
+    # 15-minute window would read 901 seconds and "16 minutes".
+    seconds = max(1, math.ceil(limit.window[0] - time.time())) if limit else 60
     audit.record("ratelimit.hit", limit=str(error.limit.limit), endpoint=request.endpoint)
-    # Flask-Limiter rounds reset_at up by a second or so: a fresh 15-minute window must still
-    # read "15 minutes", not 16.
-    minutes = max(1, math.ceil((seconds - 2) / 60))
+    minutes = math.ceil(seconds / 60)
     wait = "a minute" if minutes == 1 else f"{minutes} minutes"
     if problems.wanted():
         return problems.response(429, "Too Many Requests", f"{error.description} Try again in "
