@@ -56,7 +56,11 @@ def live_url(app, clock):
 
 
 @pytest.fixture(params=["light", "dark"])
-def theme(request) -> str:
+def theme(request, app) -> str:
+    """Both colour schemes, for checks of what the browser shows (axe, fitting the screen):
+    those do not depend on the database, so they run once, on SQLite."""
+    if app.config["BACKEND"] != "sqlite":
+        pytest.skip("what the browser shows does not depend on the database: checked on SQLite")
     return request.param
 
 

@@ -37,7 +37,7 @@ SPILLS = """() => {
 def real_banks(app, build):
     """The real banks, an author signed in to preview every question as a learner sees it."""
     if app.config["BACKEND"] != "sqlite":
-        pytest.skip("layout does not depend on the database: checked once, on SQLite")
+        pytest.skip("what the browser shows does not depend on the database: checked on SQLite")
     app.config["QUESTIONS_DIR"] = str(QUESTIONS)
     build.banks(QUESTIONS)
     build.user(email="author@example.org", admin=True)
