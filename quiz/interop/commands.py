@@ -83,8 +83,10 @@ def export_gift_command(bank_id: str, out: Path) -> None:
               help="Where to write the bank (default: questions/BANK.yaml).")
 @click.option("--title", help="The bank's title (default: from its id).")
 @click.option("--era", type=click.Choice(spec.ERAS), help="The era of rows that give none.")
+@click.option("--tag", "tags", multiple=True, type=click.Choice(spec.TAGS),
+              help="A theme of every question (repeat for more).")
 def import_csv_command(file: Path, bank_id: str | None, out: Path | None, title: str | None,
-                       era: str | None) -> None:
+                       era: str | None, tags: tuple[str, ...]) -> None:
     """Turn a spreadsheet of simple questions (CSV) into a bank file that lints clean.
 
     Columns: kind, prompt, answer, choices (| between them), explanation, source
@@ -103,7 +105,8 @@ def import_csv_command(file: Path, bank_id: str | None, out: Path | None, title:
         raise click.ClickException(f"{file} is not UTF-8 text") from None
     conversion = csv_in.convert(text, bank_id=bank_id,
                                 title=title or bank_id.replace("-", " ").capitalize(),
-                                description=f"Imported from {file.name}.", era=era)
+                                description=f"Imported from {file.name}.", era=era,
+                                tags=tags)
     if not conversion.errors:
         conversion.errors = _lint(conversion, bank_id, out)
     if conversion.errors:

@@ -125,7 +125,7 @@ def _question(cells: dict[str, str], number: int, bank_id: str, era: str | None)
 
 
 def convert(text: str, *, bank_id: str, title: str, description: str,
-            era: str | None = None) -> Conversion:
+            era: str | None = None, tags: tuple[str, ...] = ()) -> Conversion:
     """The bank file for a CSV spreadsheet, or the rows that stop it."""
     result = Conversion()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
@@ -165,7 +165,8 @@ def convert(text: str, *, bank_id: str, title: str, description: str,
         result.errors.append(RowError(2, "no questions: the file has a header and nothing else"))
     if result.errors:
         return result
-    head = {"title": title, "description": description, **({"era": era} if era else {})}
+    head = {"title": title, "description": description, **({"era": era} if era else {}),
+            **({"tags": list(tags)} if tags else {})}
     lines = ["# yaml-language-server: $schema=schema.json",
              yaml.safe_dump(head, sort_keys=False, allow_unicode=True, width=100).rstrip(),
              "questions:"]

@@ -154,7 +154,8 @@ def export(category: str, items: Sequence[Item]) -> bytes:
     """The questions as one Moodle XML file, in a category of that name under "Pivot"."""
     quiz = ET.Element("quiz")
     head = ET.SubElement(quiz, "question", {"type": "category"})
-    path = "/".join(part.replace("/", "//") for part in ("$course$/top", "Pivot", category))
+    # Moodle splits a category path at "/": a slash inside a name is written twice.
+    path = "$course$/top/Pivot/" + category.replace("/", "//")
     ET.SubElement(ET.SubElement(head, "category"), "text").text = path
     for item in items:
         _question(quiz, item)
@@ -187,7 +188,7 @@ def _unescape_gap(text: str) -> str:
 def _cloze_text(question_html: str) -> str:
     """Embedded SHORTANSWER gaps back into Pivot's {{form|form}} gaps."""
     def gap(match: re.Match) -> str:
-        forms = [_unescape_gap(part[1:].split("#", 1)[0]) for part in
+        forms = [_unescape_gap(re.split(r"(?<!\\)#", part[1:], maxsplit=1)[0]) for part in
                  re.split(r"(?<!\\)~", match.group(3)) if part.startswith(("=", "%100%"))]
         forms = [form[5:] if form.startswith("100%") else form for form in forms]
         return "{{" + "|".join(forms) + "}}"
