@@ -99,9 +99,12 @@ def with_scheduling(package: bytes, deck_name: str, cards: Sequence[CardState],
             _preset(col, deck_name, settings)
             today = study_date(settings.now, settings.time_zone)
             taken: set[int] = set()
-            for state in cards:
-                _schedule(col, state, settings, today)
-                _log(col, state, settings, taken)
+            # One batch each for the cards and the log: a call into Anki per card costs a
+            # bank of a few hundred questions seconds.
+            changed = [card for state in cards
+                       if (card := _schedule(col, state, settings, today)) is not None]
+            col.update_cards(changed, skip_undo_entry=True)
+            _insert_log(col, [row for state in cards for row in _log(state, settings, taken)])
             out = os.path.join(folder, "scheduled.apkg")
             col.export_anki_package(out_path=out, limit=None, options=ExportAnkiPackageOptions(
                 with_scheduling=True, with_deck_configs=True, with_media=False, legacy=False))
@@ -109,6 +112,14 @@ def with_scheduling(package: bytes, deck_name: str, cards: Sequence[CardState],
             col.close()
         with open(out, "rb") as handle:
             return handle.read()
+
+
+def _insert_log(col, rows: list[tuple]) -> None:
+    # In one transaction: Anki commits each statement of its own otherwise, and a commit per
+    # answer made a learner's thousand answers take seconds.
+    col.db.transact(lambda: col.db.executemany(
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+        "values (?, ?, -1, ?, ?, ?, ?, ?, ?)", rows))
 
 
 def _preset(col, deck_name: str, settings: Settings) -> None:
@@ -125,16 +136,17 @@ def _preset(col, deck_name: str, settings: Settings) -> None:
     col.decks.save(deck)
 
 
-def _schedule(col, state: CardState, settings: Settings, today: date) -> None:
+def _schedule(col, state: CardState, settings: Settings, today: date):
+    """The Anki card of `state` with its schedule set (None: a new card left as it is)."""
     from anki.cards import FSRSMemoryState
 
     card = col.get_card(anki.card_id(state.question_id))
     phase = Phase(state.phase)
     if phase is Phase.NEW or state.due is None:
-        if state.suspended:
-            card.queue = QUEUE_SUSPENDED
-            col.update_card(card)
-        return
+        if not state.suspended:
+            return None
+        card.queue = QUEUE_SUSPENDED
+        return card
     due_day = study_date(state.due, settings.time_zone)
     last_day = study_date(state.last_review or state.due, settings.time_zone)
     card.reps, card.lapses, card.factor = state.reps, state.lapses, 2500
@@ -159,10 +171,11 @@ def _schedule(col, state: CardState, settings: Settings, today: date) -> None:
             card.queue, card.due = QUEUE_LEARN, int(state.due.timestamp())
     if state.suspended:
         card.queue = QUEUE_SUSPENDED
-    col.update_card(card)
+    return card
 
 
-def _log(col, state: CardState, settings: Settings, taken: set[int]) -> None:
+def _log(state: CardState, settings: Settings, taken: set[int]) -> list[tuple]:
+    """The revlog rows of the card's answers (ids unique across the whole log)."""
     last_interval = 0
     rows = []
     for answer in state.answers:
@@ -175,6 +188,4 @@ def _log(col, state: CardState, settings: Settings, taken: set[int]) -> None:
                      last_interval, 2500 if interval > 0 else 0, answer.duration_ms,
                      REVLOG_KIND[Phase(answer.phase_before)]))
         last_interval = interval
-    for row in rows:
-        col.db.execute("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, "
-                       "type) values (?, ?, -1, ?, ?, ?, ?, ?, ?)", *row)
+    return rows

@@ -128,7 +128,9 @@ def _lint(conversion: csv_in.Conversion, bank_id: str, out: Path) -> list[csv_in
         errors = []
         for problem in catalog.problems_in(str(draft)):
             row = conversion.row_at(problem.line) or 1
-            found = csv_in.RowError(row, f"{problem.message} [{problem.code}]")
+            # The draft is gone once this returns: name the file being written instead.
+            message = problem.message.replace(str(draft), str(out))
+            found = csv_in.RowError(row, f"{message} [{problem.code}]")
             if problem.severity == "error":
                 errors.append(found)
             else:
