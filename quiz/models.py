@@ -205,6 +205,8 @@ class Question(db.Model):
     type: Mapped[str] = mapped_column(String(32))
     era: Mapped[str] = mapped_column(String(32), index=True)
     difficulty: Mapped[int] = mapped_column(Integer, default=2)
+    # Questions testing the same fact share a family: one answered buries the others for the day.
+    family: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     source_article: Mapped[str] = mapped_column(String(100))
     source_section: Mapped[str] = mapped_column(String(100))
     # The article and section titles as cited to learners (titles live in sources.yaml).
@@ -504,3 +506,18 @@ class Job(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API: only the SHA-256 of its secret is kept (the
+    learner sees the token once, when it is made). It dies with its account."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -15,6 +15,9 @@ from werkzeug.exceptions import HTTPException
 
 from quiz.accounts import audit
 from quiz.accounts import views as accounts
+from quiz.api import problems
+from quiz.api import token_views as tokens
+from quiz.api import views as api
 from quiz.authoring import views as authoring
 from quiz.extensions import limiter
 from quiz.interop import views as interop
@@ -35,7 +38,7 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (study, controls, accounts, progress, authoring, interop):
+    for module in (study, controls, accounts, progress, authoring, api, tokens, interop):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)
@@ -127,6 +130,8 @@ def _error_page(code: int, title: str, message: str) -> Response:
 
 
 def _csrf_error(error: CSRFError) -> Response:
+    if problems.wanted():  # the API is exempt, but a path under /api/ may still be posted to
+        return problems.response(400, "Bad Request", "This request carries no valid token.")
     return _error_page(400, "Form expired", "This form has expired or was not sent by Pivot. "
                                             "Go back, reload the page and try again.")
 
@@ -137,6 +142,9 @@ def _too_many_attempts(error: RateLimitExceeded) -> Response:
     audit.record("ratelimit.hit", limit=str(error.limit.limit), endpoint=request.endpoint)
     minutes = math.ceil(seconds / 60)
     wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    if problems.wanted():
+        return problems.response(429, "Too Many Requests", f"{error.description} Try again in "
+                                 f"{wait}.", [("Retry-After", str(seconds))])
     response = _error_page(429, "Too many attempts",
                            f"{error.description} Try again in {wait}.")
     response.headers["Retry-After"] = str(seconds)
@@ -146,11 +154,16 @@ def _too_many_attempts(error: RateLimitExceeded) -> Response:
 def _http_error(error: HTTPException) -> Response | HTTPException:
     if error.code is None or error.code < 400:
         return error
+    if problems.wanted():
+        return problems.response(error.code, error.name, error.description or "",
+                                 error.get_headers(request.environ))
     return _error_page(error.code, error.name, error.description or "")
 
 
 def _unexpected_error(error: Exception) -> Response:
     # The traceback goes to the log, never to the learner.
     current_app.logger.exception("unhandled error")
+    if problems.wanted():
+        return problems.response(500, "Internal Server Error", "Something failed on our side.")
     return _error_page(500, "Something went wrong", "Sorry, something failed on our side. Your "
                                                     "answers so far are saved.")

@@ -40,11 +40,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 def postgres_url(suffix: str = "") -> str:
-    """The PostgreSQL test database (created if missing); `suffix` names a separate one."""
+    """The PostgreSQL test database (created if missing); `suffix` names a separate one.
+    Each pytest-xdist worker gets databases of its own, since tests truncate theirs."""
     url = database_url(os.environ["TEST_DATABASE_URL"], "")
     parsed = make_url(url)
-    if suffix:
-        parsed = parsed.set(database=f"{parsed.database}_{suffix}")
+    parts = [suffix, os.environ.get("PYTEST_XDIST_WORKER", "")]
+    if any(parts):
+        parsed = parsed.set(database="_".join([parsed.database, *filter(None, parts)]))
         url = parsed.render_as_string(hide_password=False)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
@@ -125,8 +126,11 @@ def assert_clear(status: int, body: str, what: str) -> None:
     assert status < 500, f"{what}: server error {status}"
     assert "Traceback" not in body, what
     if status >= 400:
-        # A page with a heading that says what happened, or the plain refusal of a bad host.
-        assert "<h1" in body or body.startswith("Bad Request:"), f"{what}: {status} {body!r}"
+        # A page with a heading that says what happened, the plain refusal of a bad host, or
+        # for the API a problem (RFC 9457) that says it.
+        problem = body.startswith("{") and json.loads(body).get("status") == status
+        assert "<h1" in body or body.startswith("Bad Request:") or problem, (
+            f"{what}: {status} {body!r}")
 
 
 class Visitor(Browser):
@@ -164,7 +168,7 @@ def visitors(app, build):
     known = {"session_id": [session_url.rsplit("/", 1)[1]],
              "review_id": [review_id],
              "bank_id": ["demo"], "question_id": ["demo-tf", "demo-card", "demo-mc"],
-             "job_id": ["1"], "token": ["not-a-token"], "report_id": ["1"],
+             "job_id": ["1"], "token": ["not-a-token"], "report_id": ["1"], "token_id": ["1"],
              "action": ["suspend", "forget", "due-today"],
              "filename": ["style.css", "app.js", "../app.py"]}
     return found, known

@@ -186,6 +186,14 @@ def seed_0010() -> None:
             created_at) VALUES (1, 'q1', 2, 'typo', 'a slip', '', :when)""")
 
 
+def seed_0011() -> None:
+    """A personal access token, used once, and a revoked one."""
+    _run("""INSERT INTO api_token (id, user_id, name, token_hash, created_at, last_used_at)
+            VALUES (1, 2, 'script', 'e5', :when, :when)""",
+         """INSERT INTO api_token (id, user_id, name, token_hash, created_at, revoked_at)
+            VALUES (2, 2, 'old', 'f6', :when, :when)""")
+
+
 # One seed per revision: it adds rows that use whatever that revision brought.
 SEEDS: dict[str, Callable[[], None]] = {
     "0001": seed_0001,
@@ -196,6 +204,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0006": seed_0006,
     "0007": seed_0007,
     "0010": seed_0010,
+    "0011": seed_0011,
 }
 
 

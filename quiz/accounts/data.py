@@ -48,6 +48,7 @@ from quiz.models import (
     DEFAULT_REVIEWS_PER_DAY,
     MAX_NEW_PER_DAY,
     MAX_REVIEWS_PER_DAY,
+    ApiToken,
     Bank,
     Card,
     DayTally,
@@ -484,6 +485,7 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(Job).where(Job.user_id == user.id))
     db.session.execute(delete(ParameterFit).where(ParameterFit.user_id == user.id))
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
     audit.record("account.deleted", user=user.id)

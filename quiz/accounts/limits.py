@@ -50,6 +50,8 @@ LIMITS = {
     "reset_per_address": "5 per hour",
     "reset_per_account": "3 per hour",
     "reauthenticate_per_account": "10 per 15 minutes",
+    # Every API call counts, per token (per address without one): a script may poll, not flood.
+    "api_per_token": "300 per minute",
 }
 
 DEVICE_COOKIE = "pivot_device"

@@ -210,7 +210,7 @@ def _question_row(catalog: Catalog, bank_id: str, position: int, model: Any) -> 
     """The columns of a question as this sync stores it."""
     data = question_spec(catalog, model)
     return dict(id=model.id, bank_id=bank_id, position=position, type=model.type,
-                era=model.era, difficulty=model.difficulty,
+                era=model.era, difficulty=model.difficulty, family=model.family,
                 source_article=model.source.article, source_section=model.source.section,
                 citation=citation(catalog, model.source), spec=data,
                 content_hash=_digest(data), answer_hash=_digest(_answer_key(catalog, model)),

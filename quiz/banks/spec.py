@@ -109,6 +109,9 @@ class _Question(Strict):
     hint: Text | None = Field(None, description="Shown on request before answering.")
     events: list[Id] = Field(default_factory=list, description="Ids from events.yaml this "
                                                                "question is about.")
+    family: Id | None = Field(None, description="A name shared by questions that test the same "
+                                                "fact: after one is answered the others wait "
+                                                "until the next study day.")
     replaces: Id | None = Field(None, description="An older question id whose learners' "
                                                   "progress this one takes over.")
 

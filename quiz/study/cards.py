@@ -60,8 +60,11 @@ def becomes_leech(user: User, lapses_before: int, lapses_after: int) -> bool:
 
 
 def sibling_ids(question: Question, model: Any) -> list[str]:
-    """Other active questions about the same fact: those that share an event with this one."""
+    """Other active questions about the same fact: those of its family (the YAML `family:`)
+    and those that share an event with it."""
     conditions = []
+    if getattr(model, "family", None):
+        conditions.append(Question.family == model.family)
     if getattr(model, "events", None):
         conditions.append(Question.id.in_(
             db.select(QuestionEvent.question_id).where(QuestionEvent.event_id.in_(model.events))))

@@ -225,6 +225,34 @@ questions:
     source: {article: new-best-friends, section: on-opposite-sides-of-the-cold-war}
 """
 
+FAMILY = """\
+title: Family
+description: Two questions on one fact, grouped by family rather than by an event.
+era: cold-war
+tags: [diplomacy]
+questions:
+  - id: fam-a
+    type: true_false
+    prompt: Pakistan joined SEATO.
+    answer: true
+    family: seato
+    explanation: It did.
+    source: {article: new-best-friends, section: on-opposite-sides-of-the-cold-war}
+  - id: fam-b
+    type: true_false
+    prompt: Pakistan stayed out of SEATO.
+    answer: false
+    family: seato
+    explanation: It joined.
+    source: {article: new-best-friends, section: on-opposite-sides-of-the-cold-war}
+  - id: fam-c
+    type: true_false
+    prompt: Pakistan joined CENTO.
+    answer: true
+    explanation: It did.
+    source: {article: new-best-friends, section: on-opposite-sides-of-the-cold-war}
+"""
+
 
 def test_questions_about_the_same_event_wait_for_another_day(learner, build, clock):
     build.banks(build.bank_dir({"siblings.yaml": SIBLINGS,
@@ -241,6 +269,23 @@ def test_questions_about_the_same_event_wait_for_another_day(learner, build, clo
     clock.advance(days=1)
     assert learner.shown(learner.start("siblings"))["question_id"] in {"sib-b", "sib-a"}
     assert card("sib-b").buried_until is not None and card("sib-b").buried_until <= clock.now
+
+
+def test_questions_of_one_family_wait_for_another_day(learner, build, clock):
+    build.banks(build.bank_dir({"family.yaml": FAMILY,
+                                "demo.yaml": (TEST_BANKS / "demo.yaml").read_text()}))
+    url = learner.start("family")
+    first = learner.shown(url)
+    assert first["question_id"] == "fam-a"
+    learner.answer(url, first, choice="true")
+    shown = set()
+    while fields := learner.shown(url):
+        shown.add(fields["question_id"])
+        learner.answer(url, fields, choice="true")
+    assert "fam-b" not in shown and "fam-c" in shown  # buried until tomorrow
+    clock.advance(days=1)
+    assert learner.shown(learner.start("family"))["question_id"] in {"fam-b", "fam-a"}
+    assert card("fam-b").buried_until is not None and card("fam-b").buried_until <= clock.now
 
 
 def test_the_daily_review_limit_counts_reviews_in_every_bank(learner, build, clock):

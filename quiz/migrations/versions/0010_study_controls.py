@@ -35,6 +35,10 @@ def upgrade():
     with op.batch_alter_table('problem_report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_report_question_id'), ['question_id'], unique=False)
 
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('family', sa.String(length=100), nullable=True))
+        batch_op.create_index(batch_op.f('ix_question_family'), ['family'], unique=False)
+
     with op.batch_alter_table('card', table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column('suspended_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('buried_until', sa.DateTime(timezone=True), nullable=True))
@@ -67,6 +71,9 @@ def downgrade():
         batch_op.drop_column('leech')
         batch_op.drop_column('buried_until')
         batch_op.drop_column('suspended_at')
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_question_family'))
+        batch_op.drop_column('family')
     with op.batch_alter_table('problem_report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_report_question_id'))
     op.drop_table('problem_report')
