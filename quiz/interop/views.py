@@ -87,6 +87,10 @@ def test_moodle(session_id: int) -> Response:
     return _download(data, XML, f"pivot-{name}.xml")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _revlog_page(form: RevlogForm | None = None, error: str | None = None,
                  status: int = 200) -> tuple[str, int]:
     return render_template("interop/revlog.html", form=form or RevlogForm(), error=error,
@@ -118,10 +122,11 @@ def import_revlog() -> Response | tuple[str, int]:
                                        fuzzing=current_app.config["FSRS_FUZZING"])
     except revlog.RevlogRefused as refusal:
         return _revlog_page(form, str(refusal), 422)
-    message = f"Added {report.added} answers to {report.cards} cards."
+    message = f"Added {_count(report.added, 'answer')} to {_count(report.cards, 'card')}."
     if report.duplicates:
-        message += f" {report.duplicates} answers were already in Pivot."
+        message += f" Already here, so not added again: {_count(report.duplicates, 'answer')}."
     if report.unmatched:
-        message += f" {report.unmatched} answers were for cards that did not come from Pivot."
+        message += (f" Left out: {_count(report.unmatched, 'answer')} to cards that did not come "
+                    "from Pivot.")
     flash(message, "success")
     return redirect(url_for("interop.anki_history"))

@@ -60,7 +60,7 @@ def test_answers_studied_in_anki_join_the_history_once(learner, clock, tmp_path)
     text += f"{rows[0][1]},{later},4,1,5000\n"
     assert upload(learner, text).status_code == 302
     page = learner.get("/account/anki").get_data(as_text=True)
-    assert "Added 1 answers to 1 cards. 3 answers were already in Pivot." in page
+    assert "Added 1 answer to 1 card. Already here, so not added again: 3 answers." in page
     card = db.session.scalars(db.select(Card).where(
         Card.user_id == learner.user.id, Card.question_id == _question(rows[0][1]))).one()
     assert card.reps == 2 and card.phase == int(Phase.REVIEW)
@@ -86,7 +86,7 @@ def test_pivots_own_review_log_and_guids_are_matched_too(learner, build, clock):
            f"2,nothing,{int(moment.timestamp() * 1000)},1\n"
     assert upload(learner, text).status_code == 302
     page = learner.get("/account/anki").get_data(as_text=True)
-    assert "1 answers were for cards that did not come from Pivot." in page
+    assert "Left out: 1 answer to cards that did not come from Pivot." in page
     cards = db.session.scalars(db.select(Card.question_id).where(
         Card.user_id == learner.user.id)).all()
     assert sorted(cards) == ["demo-mc", "demo-tf"]
