@@ -20,6 +20,7 @@ from quiz.banks.loader import SHARED_FILES, load_catalog
 from quiz.banks.starter import starter_bank
 from quiz.core import clock
 from quiz.extensions import db
+from quiz.interop.commands import QUESTION_COMMANDS, USER_COMMANDS
 from quiz.models import User
 from quiz.study import tuning
 
@@ -191,6 +192,10 @@ def backup_command(path: Path) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app (`db backup` joins Flask-Migrate's `db`)."""
+    for command in QUESTION_COMMANDS:
+        questions.add_command(command)
+    for command in USER_COMMANDS:
+        users.add_command(command)
     app.cli.add_command(questions)
     app.cli.add_command(users)
     app.cli.add_command(fsrs)

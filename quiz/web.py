@@ -20,6 +20,7 @@ from quiz.api import token_views as tokens
 from quiz.api import views as api
 from quiz.authoring import views as authoring
 from quiz.extensions import limiter
+from quiz.interop import views as interop
 from quiz.progress import views as progress
 from quiz.study import control_views as controls
 from quiz.study import views as study
@@ -37,7 +38,7 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (study, controls, accounts, progress, authoring, api, tokens):
+    for module in (study, controls, accounts, progress, authoring, api, tokens, interop):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)
