@@ -1,0 +1,55 @@
+"""An answer posted while another learner's big import is being written waits for it and is
+recorded (SQLite's busy timeout applies), never "database is locked"; bench/locks.py is the
+full-size run."""
+
+import threading
+import time
+
+from quiz.accounts import data
+from quiz.extensions import db
+from quiz.models import Review, User
+from quiz.study import tallies
+
+HOLD_SECONDS = 1.0
+
+
+def test_an_answer_waits_out_an_import_holding_the_write_lock(app, learner, clock, build,
+                                                              monkeypatch):
+    source = build.user(email="source@example.org")
+    build.bulk_history(source, reviews=90, days=10)
+    raw = data.export_json(source, clock.now).encode()
+    importer_id = build.user(email="importer@example.org").id
+    writing = threading.Event()
+    recount = tallies.recount
+
+    def recount_slowly(user: User) -> None:
+        # The import has written its rows and holds the write lock until it commits.
+        recount(user)
+        db.session.flush()
+        writing.set()
+        time.sleep(HOLD_SECONDS)
+
+    monkeypatch.setattr(tallies, "recount", recount_slowly)
+    failures: list[BaseException] = []
+
+    def import_in_another_thread() -> None:
+        with app.app_context():
+            try:
+                data.import_data(db.session.get(User, importer_id), raw)
+            except BaseException as exc:  # reported by the test, not lost in the thread
+                failures.append(exc)
+                writing.set()
+
+    url = learner.start()
+    fields = learner.shown(url)
+    thread = threading.Thread(target=import_in_another_thread)
+    thread.start()
+    assert writing.wait(30)
+    response = learner.answer(url, fields, choice="Washington")
+    thread.join()
+    assert failures == []
+    assert response.status_code == 200
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)
+                             .where(Review.user_id == learner.user.id)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)
+                             .where(Review.user_id == importer_id)) == 90
