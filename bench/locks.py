@@ -5,13 +5,16 @@ Learners answer in parallel against gunicorn on one SQLite file while another le
 import (an export of `--reviews` answers) is written, again and again. Each answer that the
 server refuses or fails on is counted, with how long it took.
 
-Run: .venv/bin/python bench/locks.py [--learners 8] [--reviews 20000] [--imports 3]
+Run: .venv/bin/python bench/locks.py [--learners 8] [--reviews 20000] [--imports 2] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -56,7 +59,8 @@ def prepare(url: str, work: Path, reviews: int) -> bytes:
     return raw
 
 
-def multipart(browser: Browser, path: str, token_from: str, raw: bytes, name: str):
+def multipart(browser: Browser, path: str, token_from: str, raw: bytes,
+              name: str) -> tuple[int, str]:
     """Post `raw` as the form's file, the way a browser uploads one."""
     import http.client
 
@@ -73,20 +77,32 @@ def multipart(browser: Browser, path: str, token_from: str, raw: bytes, name: st
     response = connection.getresponse()
     response.read()
     connection.close()
-    return response.status
+    return response.status, response.headers.get("Location", "")
+
+
+def wait_for_job(browser: Browser, location: str) -> str:
+    """How the import's job ended ("done" or "failed"), once it has (imports are jobs)."""
+    while True:
+        page = browser.get(location).body
+        for outcome, words in (("done", "Done."), ("failed", "It failed.")):
+            if words in page:
+                return outcome
+        time.sleep(0.2)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=8)
     parser.add_argument("--reviews", type=int, default=20000, help="answers in the import")
-    parser.add_argument("--imports", type=int, default=3)
+    parser.add_argument("--imports", type=int, default=2, help="imports posted at once")
+    parser.add_argument("--rounds", type=int, default=3, help="how many times")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pivot-locks-"))
     url = f"sqlite:///{work / 'pivot.db'}"
     raw = prepare(url, work, args.reviews)
+    packed = gzip.compress(raw)
     server = Server({"DATABASE_URL": url, "SECRET_KEY": "bench"},
                     workers=args.workers, log=work / "gunicorn.log")
     failures: list[tuple[int, float]] = []
@@ -108,30 +124,49 @@ def main() -> None:
                 if reply.status != 200:
                     failures.append((reply.status, time.monotonic() - started))
 
-    imports = []
+    imports: list[tuple[str, float]] = []
     server.start()
+    # Imports run as background jobs: one worker process, as the README says to keep running.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"], cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"},
+        stdout=open(work / "worker.log", "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
     try:
         threads = [threading.Thread(target=learn, args=(n,), daemon=True)
                    for n in range(args.learners)]
         for thread in threads:
             thread.start()
         time.sleep(2)
-        for number in range(args.imports):
+        def load(number: int) -> None:
             importer = Browser(server)
             importer.sign_up(f"importer{number}@example.org")
             started = time.monotonic()
-            status = multipart(importer, "/account/import", "/account", raw, "export.json")
-            imports.append((status, time.monotonic() - started))
-        # The import may run in the worker: wait until the importers' answers are in.
-        time.sleep(2)
+            status, location = multipart(importer, "/account/import", "/account", packed,
+                                         "export.json.gz")
+            outcome = str(status)
+            if "/jobs/" in location:
+                outcome = wait_for_job(importer, location)
+            imports.append((outcome, time.monotonic() - started))
+
+        for _ in range(args.rounds):
+            batch = [threading.Thread(target=load, args=(len(imports) + n,))
+                     for n in range(args.imports)]
+            for thread in batch:
+                thread.start()
+            for thread in batch:
+                thread.join()
         stop.set()
         for thread in threads:
             thread.join(30)
     finally:
         server.stop()
-    print(f"SQLite, {args.workers} gunicorn workers, {args.learners} learners answering, "
-          f"{args.imports} imports of {args.reviews} answers ({len(raw) / 1e6:.1f} MB JSON)")
-    print("imports (status, seconds): "
+        worker.terminate()
+        worker.wait(30)
+    print(f"SQLite, {args.workers} gunicorn workers and a jobs worker, {args.learners} "
+          f"learners answering, {args.rounds} × {args.imports} imports posted at once of "
+          f"{args.reviews} answers ({len(raw) / 1e6:.1f} MB JSON, {len(packed) / 1e6:.1f} MB "
+          "gzip'd)")
+    print("imports (outcome, seconds until done): "
           + ", ".join(f"{status} {seconds:.1f}" for status, seconds in imports))
     print(f"answers posted: {answered[0]}; failed: {len(failures)}")
     if failures:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -504,3 +505,14 @@ class Job(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class JobFile(db.Model):
+    """The file a job works on (an uploaded import), kept in the database rather than on one
+    server's disk so that a worker on any machine can read it; deleted once the job is done."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), unique=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -11,12 +11,13 @@ from flask import Flask, Response, abort, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quiz.accounts import audit
 from quiz.accounts import views as accounts
 from quiz.authoring import views as authoring
-from quiz.extensions import limiter
+from quiz.extensions import db, is_busy, limiter
 from quiz.progress import views as progress
 from quiz.study import control_views as controls
 from quiz.study import views as study
@@ -27,6 +28,7 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
+BUSY_RETRY_SECONDS = 5
 # Pivot uses none of these browser features; a page (or an injected script) may not either.
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
                       "magnetometer=(), microphone=(), payment=(), usb=()")
@@ -39,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
@@ -146,6 +149,20 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     if error.code is None or error.code < 400:
         return error
     return _error_page(error.code, error.name, error.description or "")
+
+
+def _database_error(error: OperationalError) -> Response:
+    if not is_busy(error):
+        return _unexpected_error(error)
+    # SQLite's write lock was held past the busy timeout (a long import, say): nothing of this
+    # request was written, and sending the same form again is safe.
+    db.session.rollback()
+    current_app.logger.warning("database busy: %s %s", request.method, request.path)
+    response = _error_page(503, "Busy", "The server is busy and nothing was saved. Wait a few "
+                                        "seconds and send it again: an answer sent twice "
+                                        "counts once.")
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 def _unexpected_error(error: Exception) -> Response:

@@ -2,8 +2,11 @@
 recorded (SQLite's busy timeout applies), never "database is locked"; bench/locks.py is the
 full-size run."""
 
+import sqlite3
 import threading
 import time
+
+from sqlalchemy.exc import OperationalError
 
 from quiz.accounts import data
 from quiz.extensions import db
@@ -35,7 +38,7 @@ def test_an_answer_waits_out_an_import_holding_the_write_lock(app, learner, cloc
     def import_in_another_thread() -> None:
         with app.app_context():
             try:
-                data.import_data(db.session.get(User, importer_id), raw)
+                data.import_data(db.session.get(User, importer_id), data.parse_export(raw))
             except BaseException as exc:  # reported by the test, not lost in the thread
                 failures.append(exc)
                 writing.set()
@@ -53,3 +56,44 @@ def test_an_answer_waits_out_an_import_holding_the_write_lock(app, learner, cloc
                              .where(Review.user_id == learner.user.id)) == 1
     assert db.session.scalar(db.select(db.func.count()).select_from(Review)
                              .where(Review.user_id == importer_id)) == 90
+
+
+def _busy() -> OperationalError:
+    return OperationalError("INSERT INTO card …", {}, sqlite3.OperationalError(
+        "database is locked"))
+
+
+def test_an_answer_sqlite_found_busy_is_tried_again_and_recorded_once(learner, monkeypatch):
+    url = learner.start()
+    fields = learner.shown(url)
+    record, calls = tallies.record, []
+
+    def busy_the_first_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise _busy()
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(tallies, "record", busy_the_first_time)
+    response = learner.answer(url, fields, choice="Washington")
+    assert response.status_code == 200 and len(calls) == 2
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 1
+
+
+def test_a_request_sqlite_stays_busy_for_is_a_503_saying_to_send_it_again(learner, monkeypatch,
+                                                                           caplog):
+    url = learner.start()
+    fields = learner.shown(url)
+
+    def always_busy(*args, **kwargs):
+        raise _busy()
+
+    monkeypatch.setattr(tallies, "record", always_busy)
+    response = learner.answer(url, fields, choice="Washington")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "send it again" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 0
+    monkeypatch.undo()
+    # Sent again once the writer is done: recorded, once.
+    assert learner.answer(url, fields, choice="Washington").status_code == 200
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 1
