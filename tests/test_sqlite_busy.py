@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from quiz.accounts import data
@@ -97,3 +98,35 @@ def test_a_request_sqlite_stays_busy_for_is_a_503_saying_to_send_it_again(learne
     # Sent again once the writer is done: recorded, once.
     assert learner.answer(url, fields, choice="Washington").status_code == 200
     assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 1
+
+
+def test_a_request_that_reads_then_writes_waits_for_the_writer_instead_of_failing(app, build):
+    # SQLite fails at once ("database is locked", no busy timeout) when a transaction that has
+    # read tries to write while another connection writes. The driver's default begins the
+    # transaction only at the first write, so reads come before it and the write waits: a
+    # switch to beginning at the first statement (Python 3.12's autocommit=False, or a
+    # "BEGIN" event recipe) must come with BEGIN IMMEDIATE, or this fails.
+    first, second = build.user().id, build.user().id
+    writing, done = threading.Event(), threading.Event()
+
+    def hold_a_write() -> None:
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(update(User).where(User.id == first).values(new_per_day=5))
+            writing.set()
+            time.sleep(HOLD_SECONDS)
+            connection.commit()
+            done.set()
+
+    thread = threading.Thread(target=hold_a_write)
+    thread.start()
+    assert writing.wait(30)
+    started = time.monotonic()
+    with db.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(User)) == 2
+        connection.execute(update(User).where(User.id == second).values(new_per_day=7))
+        connection.commit()
+    waited = time.monotonic() - started
+    thread.join()
+    if app.config["BACKEND"] == "sqlite":  # one writer at a time; PostgreSQL locks rows
+        assert done.is_set() and waited >= HOLD_SECONDS * 0.5
+    assert db.session.get(User, second).new_per_day == 7
