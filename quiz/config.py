@@ -106,6 +106,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
         # A question can stay open for a long time; the token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=512 * 1024,
+        # Imports (quiz.accounts.imports): the upload, gzip-compressed as exported or plain
+        # JSON, and the JSON it unpacks to, which the worker holds in memory while it checks
+        # it. A 35,000-answer export is 12.7 MB of JSON and 1.1 MB compressed.
+        IMPORT_MAX_UPLOAD=32 * 1024 * 1024,
+        IMPORT_MAX_JSON=128 * 1024 * 1024,
         # Reverse proxies in front of the app, whose X-Forwarded-For and -Proto are believed:
         # rate limits count per address, which must be the learner's, not the proxy's.
         PROXIES=_whole("PIVOT_PROXIES", 0),

@@ -1,5 +1,8 @@
 """The unbound extension objects, bound to an app in `create_app`."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,6 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -33,3 +37,28 @@ compress = Compress()
 # Limits are declared where they apply (quiz.accounts.limits); storage and strategy come from
 # the RATELIMIT_* settings.
 limiter = Limiter(key_func=get_remote_address)
+
+
+T = TypeVar("T")
+# How many times a transaction SQLite found busy is tried in all; each try first waits out
+# the busy timeout (5 s), so a learner waits at most 15 s behind the longest writer.
+BUSY_ATTEMPTS = 3
+
+
+def is_busy(error: Exception) -> bool:
+    """Whether `error` is SQLite saying another connection held the write lock too long."""
+    return isinstance(error, OperationalError) and any(
+        words in str(error.orig) for words in ("database is locked", "database is busy"))
+
+
+def retry_when_busy(work: Callable[[], T]) -> T:
+    """Run the transaction `work` and, if SQLite was busy, roll back and run it again: only
+    for work that is safe to repeat (an answer is: its sequence number records it once)."""
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            if not is_busy(exc) or attempt == BUSY_ATTEMPTS:
+                raise
+            db.session.rollback()
+    raise AssertionError("unreachable")

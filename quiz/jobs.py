@@ -10,7 +10,10 @@ Workers: `flask --app app jobs worker` (production), or the thread `flask --app 
 starts next to the development server. Tests use an in-memory queue and `run_pending`.
 
 A module that defines work registers a handler with `@handler("kind")`; the handler receives
-the `Job` and returns the message to show when it is done (raising marks it failed).
+the `Job` and returns the message to show when it is done (raising marks it failed; raising
+`Refused` shows its message to the learner). A job may come with a file (`enqueue(...,
+file=...)`, an uploaded import): it waits in the database, where a worker on any machine can
+read it (`file_of`), and is deleted with the job's outcome.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from pathlib import Path
 from flask import Flask
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import delete
 
 from quiz.core.clock import utcnow
 from quiz.extensions import db
-from quiz.models import Job, JobStatus, User
+from quiz.models import Job, JobFile, JobStatus, User
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +64,20 @@ def handler(kind: str) -> Callable[[Callable[[Job], str]], Callable[[Job], str]]
     return register
 
 
-def enqueue(kind: str, user: User | None = None) -> Job:
-    """Record a job of `kind` for `user` and queue it; returns the row to show its status."""
+class Refused(Exception):
+    """A job that cannot be done for a reason the learner should read (its message)."""
+
+
+def enqueue(kind: str, user: User | None = None, *, file: bytes | None = None) -> Job:
+    """Record a job of `kind` for `user` (with the `file` it works on) and queue it; returns
+    the row to show its status."""
     if kind not in _handlers:
         raise ValueError(f"no handler for jobs of kind {kind!r}")
     job = Job(user_id=user.id if user else None, kind=kind, status=JobStatus.QUEUED)
     db.session.add(job)
+    if file is not None:
+        db.session.flush()
+        db.session.add(JobFile(job_id=job.id, content=file))
     db.session.commit()
     _run(job.id)
     return job
@@ -88,6 +100,11 @@ def job_for(user: User, job_id: int) -> Job | None:
     """Job `job_id` if it is the learner's own (others' jobs do not exist for them)."""
     job = db.session.get(Job, job_id)
     return job if job is not None and job.user_id == user.id else None
+
+
+def file_of(job: Job) -> bytes | None:
+    """The file `job` was queued with, if it is still there."""
+    return db.session.scalar(db.select(JobFile.content).where(JobFile.job_id == job.id))
 
 
 def report(job: Job, progress: float, message: str = "") -> None:
@@ -113,16 +130,21 @@ def run(job_id: int) -> None:
     db.session.commit()
     try:
         message = _handlers[job.kind](job)
-    except Exception:
-        log.exception("job %s (%s) failed", job.id, job.kind)
+    except Exception as exc:
+        if not isinstance(exc, Refused):
+            log.exception("job %s (%s) failed", job.id, job.kind)
         db.session.rollback()
         job = db.session.get(Job, job_id)
         if job is None:
             return
-        job.status, job.message = JobStatus.FAILED, "Something went wrong; try again later."
+        job.status = JobStatus.FAILED
+        job.message = str(exc) if isinstance(exc, Refused) else (
+            "Something went wrong; try again later.")
     else:
         job.status, job.progress, job.message = JobStatus.DONE, 1.0, message
     job.finished_at = utcnow()
+    # The file has served its purpose either way: an upload is not kept once read.
+    db.session.execute(delete(JobFile).where(JobFile.job_id == job_id))
     db.session.commit()
 
 

@@ -11,6 +11,7 @@ from flask import Flask, Response, abort, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quiz.accounts import audit
@@ -19,7 +20,7 @@ from quiz.api import problems
 from quiz.api import token_views as tokens
 from quiz.api import views as api
 from quiz.authoring import views as authoring
-from quiz.extensions import limiter
+from quiz.extensions import db, is_busy, limiter
 from quiz.interop import views as interop
 from quiz.progress import views as progress
 from quiz.study import control_views as controls
@@ -31,6 +32,7 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
+BUSY_RETRY_SECONDS = 5
 # Pivot uses none of these browser features; a page (or an injected script) may not either.
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
                       "magnetometer=(), microphone=(), payment=(), usb=()")
@@ -43,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
@@ -160,6 +163,23 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
         return problems.response(error.code, error.name, error.description or "",
                                  error.get_headers(request.environ))
     return _error_page(error.code, error.name, error.description or "")
+
+
+def _database_error(error: OperationalError) -> Response:
+    if not is_busy(error):
+        return _unexpected_error(error)
+    # SQLite's write lock was held past the busy timeout (a long import, say): nothing of this
+    # request was written, and sending the same form again is safe.
+    db.session.rollback()
+    current_app.logger.warning("database busy: %s %s", request.method, request.path)
+    message = ("The server is busy and nothing was saved. Wait a few seconds and send it "
+               "again: an answer sent twice counts once.")
+    retry = [("Retry-After", str(BUSY_RETRY_SECONDS))]
+    if problems.wanted():
+        return problems.response(503, "Service Unavailable", message, retry)
+    response = _error_page(503, "Busy", message)
+    response.headers.extend(retry)
+    return response
 
 
 def _unexpected_error(error: Exception) -> Response:

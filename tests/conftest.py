@@ -8,6 +8,7 @@ from the real Alembic migrations, applied once per database per run.
 from __future__ import annotations
 
 import contextvars
+import gzip
 import html
 import logging
 import os
@@ -244,6 +245,14 @@ class Builder:
         db.session.execute(insert(Review), rows)
         tallies.recount(user)
         db.session.commit()
+
+
+def body_text(response) -> str:
+    """A response's body as text, a gzip-compressed download (the JSON export) unpacked."""
+    raw = response.get_data()
+    if response.mimetype == "application/gzip":
+        raw = gzip.decompress(raw)
+    return raw.decode("utf-8", "replace")
 
 
 def count_queries(function, *args, **kwargs) -> int:

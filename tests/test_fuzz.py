@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 from wtforms.fields.core import UnboundField
 
-from tests.conftest import Browser, IsolatedClient, Learner
+from tests.conftest import Browser, IsolatedClient, Learner, body_text
 
 FORM_MODULES = ("quiz.forms", "quiz.accounts.forms", "quiz.study.forms")
 # Fields the answer form reads straight from the request, beyond its declared ones.
@@ -186,7 +186,7 @@ def _fuzz_route(rule, method: str, browsers: dict[str, Visitor], known: dict) ->
         visitor = browsers[who]
         kwargs = body.request(visitor.csrf) if method != "GET" else {}
         response = visitor.client.open(path, method=method, **kwargs)
-        assert_clear(response.status_code, response.get_data().decode("utf-8", "replace"),
+        assert_clear(response.status_code, body_text(response),
                      f"{method} {path[:200]} as {who}")
 
     fuzz()

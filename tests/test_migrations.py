@@ -70,7 +70,7 @@ def tables() -> dict[str, list[dict]]:
 
 def _run(*statements: str) -> None:
     for statement in statements:
-        db.session.execute(text(statement), {"when": WHEN})
+        db.session.execute(text(statement), {"when": WHEN, "content": b"{}"})
     if db.engine.dialect.name == "postgresql":
         # The seeds give ids by hand; move each sequence on as if the app had made the rows.
         for table, column in _serial_columns():
@@ -194,6 +194,13 @@ def seed_0011() -> None:
             VALUES (2, 2, 'old', 'f6', :when, :when)""")
 
 
+def seed_0013() -> None:
+    """An uploaded import waiting for its job."""
+    _run("""INSERT INTO job (id, user_id, kind, status, progress, message, created_at)
+            VALUES (2, 2, 'data-import', 'queued', 0.0, '', :when)""",
+         """INSERT INTO job_file (id, job_id, content) VALUES (1, 2, :content)""")
+
+
 # One seed per revision: it adds rows that use whatever that revision brought.
 SEEDS: dict[str, Callable[[], None]] = {
     "0001": seed_0001,
@@ -205,6 +212,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0007": seed_0007,
     "0010": seed_0010,
     "0011": seed_0011,
+    "0013": seed_0013,
 }
 
 

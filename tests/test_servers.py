@@ -7,6 +7,7 @@ These start processes, so they are kept small; bench/crash.py runs the same load
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import threading
@@ -156,6 +157,11 @@ def test_no_acknowledged_answer_is_lost_or_doubled_by_duplicates_or_a_kill_9(
                             answers=ANSWERS_EACH, seed=i, duplicate_every=3)
                 for i in range(LEARNERS)]
     with running(server):
+        # gunicorn names itself without its version (no hint of which flaws it may have).
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().getheader("Server") == "gunicorn"
+        connection.close()
         for learner in learners:
             learner.prepare()
         for learner in learners:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts import audit
@@ -53,6 +54,7 @@ from quiz.models import (
     Card,
     DayTally,
     Job,
+    JobFile,
     LoginSession,
     ParameterFit,
     PasswordReset,
@@ -71,10 +73,12 @@ VERSION = 1
 # review_duration), then ours.
 CSV_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration",
                "question_id", "scheduled")
-# An export of a year's daily study is a few megabytes; the app's usual request limit is not.
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
+# An upload may be the gzip-compressed export the app offers or plain JSON; the limits on
+# both are settings (IMPORT_MAX_UPLOAD, IMPORT_MAX_JSON in quiz.config).
 MAX_ERRORS_SHOWN = 5
 CSV_BATCH = 2000
+EXPORT_BATCH = 1000
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflate stream
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -105,64 +109,107 @@ def reviews_csv(user: User) -> Iterator[str]:
     yield out.getvalue()
 
 
-def export_data(user: User, now: datetime) -> dict[str, Any]:
-    """Everything that belongs to `user`, as JSON-ready data (no password hash)."""
-    cards = db.session.scalars(db.select(Card).where(Card.user_id == user.id)
-                               .order_by(Card.question_id)).all()
-    sessions = db.session.scalars(db.select(StudySession).where(StudySession.user_id == user.id)
-                                  .order_by(StudySession.started_at, StudySession.id)).all()
-    # Sessions are numbered within the file, so an import (with new ids) exports the same.
-    number = {session.id: index for index, session in enumerate(sessions, start=1)}
-    reviews = db.session.execute(
-        db.select(Review, Card.question_id).join(Card, Card.id == Review.card_id)
-        .where(Review.user_id == user.id).order_by(Review.reviewed_at, Card.question_id,
-                                                    Review.seq)).all()
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": iso(now),
-        "account": {"email": user.email, "created_at": iso(user.created_at)},
-        "settings": {"time_zone": user.time_zone, "new_per_day": user.new_per_day,
-                     "desired_retention": user.desired_retention,
-                     "learning_steps": user.learning_steps,
-                     "relearning_steps": user.relearning_steps,
-                     "maximum_interval": user.maximum_interval,
-                     "fsrs_parameters": user.fsrs_parameters,
-                     "reviews_per_day": user.reviews_per_day,
-                     "study_order": user.study_order,
-                     "leech_threshold": user.leech_threshold,
-                     "leech_suspends": user.leech_suspends,
-                     "exam_day": user.exam_day.isoformat() if user.exam_day else None,
-                     "exam_banks": user.exam_banks, "exam_target": user.exam_target},
-        "cards": [{
-            "question_id": card.question_id, "phase": card.phase, "step": card.step,
+def _settings(user: User) -> dict[str, Any]:
+    return {"time_zone": user.time_zone, "new_per_day": user.new_per_day,
+            "desired_retention": user.desired_retention,
+            "learning_steps": user.learning_steps,
+            "relearning_steps": user.relearning_steps,
+            "maximum_interval": user.maximum_interval,
+            "fsrs_parameters": user.fsrs_parameters,
+            "reviews_per_day": user.reviews_per_day,
+            "study_order": user.study_order,
+            "leech_threshold": user.leech_threshold,
+            "leech_suspends": user.leech_suspends,
+            "exam_day": user.exam_day.isoformat() if user.exam_day else None,
+            "exam_banks": user.exam_banks, "exam_target": user.exam_target}
+
+
+def _card(card: Card) -> dict[str, Any]:
+    return {"question_id": card.question_id, "phase": card.phase, "step": card.step,
             "stability": card.stability, "difficulty": card.difficulty, "due": iso(card.due),
             "last_review": iso(card.last_review), "reps": card.reps, "lapses": card.lapses,
             "answers": card.answers, "revised": card.revised,
-            "suspended_at": iso(card.suspended_at), "leech": card.leech,
-        } for card in cards],
-        "sessions": [{
-            "id": number[session.id], "kind": session.kind, "bank_id": session.bank_id,
+            "suspended_at": iso(card.suspended_at), "leech": card.leech}
+
+
+def _session(session: StudySession, number: int) -> dict[str, Any]:
+    return {"id": number, "kind": session.kind, "bank_id": session.bank_id,
             "bank_ids": session.bank_ids, "eras": session.eras, "tags": session.tags,
             "question_ids": session.question_ids, "scheduled": session.scheduled,
             "time_limit_s": session.time_limit_s, "started_at": iso(session.started_at),
-            "ended_at": iso(session.ended_at),
-        } for session in sessions],
-        "reviews": [{
-            "question_id": question_id, "seq": review.seq,
-            "session": number.get(review.session_id), "scheduled": review.scheduled,
-            "rating": review.rating, "score": review.score, "response": review.response,
-            "phase_before": review.phase_before, "reviewed_at": iso(review.reviewed_at),
-            "duration_ms": review.duration_ms, "due_after": iso(review.due_after),
-            "stability_after": review.stability_after,
-            "difficulty_after": review.difficulty_after, "accepted": review.accepted,
-        } for review, question_id in reviews],
-    }
+            "ended_at": iso(session.ended_at)}
+
+
+def _review(review: Review, question_id: str, session: int | None) -> dict[str, Any]:
+    return {"question_id": question_id, "seq": review.seq, "session": session,
+            "scheduled": review.scheduled, "rating": review.rating, "score": review.score,
+            "response": review.response, "phase_before": review.phase_before,
+            "reviewed_at": iso(review.reviewed_at), "duration_ms": review.duration_ms,
+            "due_after": iso(review.due_after), "stability_after": review.stability_after,
+            "difficulty_after": review.difficulty_after, "accepted": review.accepted}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _array(name: str, items: Iterator[dict[str, Any]], *, last: bool = False) -> Iterator[str]:
+    # One item a line, a batch of lines a chunk.
+    yield f' "{name}": ['
+    batch: list[str] = []
+    first = True
+    for item in items:
+        batch.append(("\n  " if first else ",\n  ") + _dump(item))
+        first = False
+        if len(batch) >= EXPORT_BATCH:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch) + ("\n ]" if not first else "]") + ("\n}\n" if last else ",\n")
+
+
+def export_chunks(user: User, now: datetime) -> Iterator[str]:
+    """Everything that belongs to `user` (no password hash) as JSON text in chunks: rows are
+    read a batch at a time, so a long history costs no more memory than a short one."""
+    head = {"format": FORMAT, "version": VERSION, "exported_at": iso(now),
+            "account": {"email": user.email, "created_at": iso(user.created_at)},
+            "settings": _settings(user)}
+    yield "{\n" + "".join(f" {_dump(key)}: {_dump(value)},\n" for key, value in head.items())
+    cards = db.session.scalars(db.select(Card).where(Card.user_id == user.id)
+                               .order_by(Card.question_id)
+                               .execution_options(yield_per=EXPORT_BATCH))
+    yield from _array("cards", (_card(card) for card in cards))
+    # Sessions are numbered within the file, so an import (with new ids) exports the same;
+    # the numbering (one entry a session) is all that is held for the whole file.
+    ids = db.session.scalars(db.select(StudySession.id).where(StudySession.user_id == user.id)
+                             .order_by(StudySession.started_at, StudySession.id)).all()
+    number = {session_id: index for index, session_id in enumerate(ids, start=1)}
+    sessions = db.session.scalars(
+        db.select(StudySession).where(StudySession.user_id == user.id)
+        .order_by(StudySession.started_at, StudySession.id)
+        .execution_options(yield_per=EXPORT_BATCH))
+    yield from _array("sessions", (_session(session, number[session.id])
+                                   for session in sessions))
+    reviews = db.session.execute(
+        db.select(Review, Card.question_id).join(Card, Card.id == Review.card_id)
+        .where(Review.user_id == user.id)
+        .order_by(Review.reviewed_at, Card.question_id, Review.seq)
+        .execution_options(yield_per=EXPORT_BATCH))
+    yield from _array("reviews", (_review(review, question_id, number.get(review.session_id))
+                                  for review, question_id in reviews), last=True)
 
 
 def export_json(user: User, now: datetime) -> str:
-    """The export as JSON text."""
-    return json.dumps(export_data(user, now), ensure_ascii=False, indent=1)
+    """The whole export as one JSON text (for small accounts and tests; pages stream it)."""
+    return "".join(export_chunks(user, now))
+
+
+def export_gzip(user: User, now: datetime) -> Iterator[bytes]:
+    """The export gzip-compressed, in chunks (about a tenth of the JSON's size)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, GZIP_WBITS)
+    for chunk in export_chunks(user, now):
+        if packed := compressor.compress(chunk.encode()):
+            yield packed
+    yield compressor.flush()
 
 
 # --- Import: the file is untrusted input, checked field by field before anything is written.
@@ -359,10 +406,29 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def parse_export(raw: bytes) -> ExportIn:
-    """The validated contents of an export file; ImportRefused says what is wrong with it."""
-    if len(raw) > MAX_IMPORT_BYTES:
+def unpack(raw: bytes, *, limit: int) -> bytes:
+    """The JSON text of an upload, gunzipped if it is compressed, refused beyond `limit`
+    bytes (a small compressed file can unpack to gigabytes: it is never unpacked further)."""
+    if raw[:2] != b"\x1f\x8b":
+        if len(raw) > limit:
+            raise ImportRefused("The file is too large to be a Pivot export.", 413)
+        return raw
+    unpacker = zlib.decompressobj(GZIP_WBITS)
+    try:
+        text = unpacker.decompress(raw, limit + 1)
+    except zlib.error as exc:
+        raise ImportRefused("The file is not a complete gzip file: choose the file Pivot "
+                            "exported.", 400) from exc
+    if len(text) > limit:
         raise ImportRefused("The file is too large to be a Pivot export.", 413)
+    if not unpacker.eof:
+        raise ImportRefused("The file is not a complete gzip file: choose the file Pivot "
+                            "exported.", 400)
+    return text
+
+
+def parse_export(raw: bytes) -> ExportIn:
+    """The validated contents of an export's JSON text; ImportRefused says what is wrong."""
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -399,18 +465,25 @@ def has_data(user: User) -> bool:
     return bool(cards or reviews)
 
 
-def import_data(user: User, raw: bytes) -> ImportReport:
-    """Load an export into `user`'s account, which must have no cards or answers yet.
+def import_data(user: User, data: ExportIn) -> ImportReport:
+    """Load a parsed export into `user`'s account, which must have no cards or answers yet.
 
     Cards and answers for questions no longer in any bank are skipped and counted; everything
     else is written in one transaction, so a refused import leaves the account untouched.
     """
-    data = parse_export(raw)
     if has_data(user):
         raise ImportRefused("This account already has cards or answers: import only into an "
                             "account that has not studied yet.", 409)
     questions = set(db.session.scalars(db.select(Question.id)))
     banks = set(db.session.scalars(db.select(Bank.id)))
+    reviews = [dict(
+        question_id=item.question_id, user_id=user.id, session_id=item.session, seq=item.seq,
+        scheduled=item.scheduled, rating=item.rating, score=item.score,
+        response=item.response, phase_before=item.phase_before, reviewed_at=item.reviewed_at,
+        duration_ms=item.duration_ms, due_after=item.due_after,
+        stability_after=item.stability_after, difficulty_after=item.difficulty_after,
+        accepted=item.accepted)
+        for item in data.reviews if item.question_id in questions]
     for name, value in data.settings.model_dump().items():
         setattr(user, name, value)
     # Scheduled answers count towards the next fit of the learner's parameters.
@@ -440,18 +513,16 @@ def import_data(user: User, raw: bytes) -> ImportReport:
                 answers=max(item.answers, last_seq.get(item.question_id, -1) + 1))
     db.session.add_all(cards.values())
     db.session.flush()
-    reviews = [Review(
-        card_id=cards[item.question_id].id, user_id=user.id,
-        session_id=sessions[item.session].id if item.session is not None else None,
-        seq=item.seq, scheduled=item.scheduled, rating=item.rating, score=item.score,
-        response=item.response, phase_before=item.phase_before, reviewed_at=item.reviewed_at,
-        duration_ms=item.duration_ms, due_after=item.due_after,
-        stability_after=item.stability_after, difficulty_after=item.difficulty_after,
-        accepted=item.accepted)
-        for item in data.reviews if item.question_id in cards]
-    db.session.add_all(reviews)
-    db.session.flush()
-    answered = Counter(review.session_id for review in reviews)
+    # Answers go in as one bulk insert of rows made before: a 35,000-answer import then
+    # holds SQLite's write lock for a second or two, not the ten that one ORM object per
+    # answer took (every other learner's answer waits for it).
+    for row in reviews:
+        row["card_id"] = cards[row.pop("question_id")].id
+        number = row["session_id"]
+        row["session_id"] = sessions[number].id if number is not None else None
+    if reviews:
+        db.session.execute(insert(Review), reviews)
+    answered = Counter(row["session_id"] for row in reviews)
     for session in sessions.values():
         session.answered = answered[session.id]
     tallies.recount(user)
@@ -482,6 +553,8 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(StudySession).where(StudySession.user_id == user.id))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(delete(DayTally).where(DayTally.user_id == user.id))
+    db.session.execute(delete(JobFile).where(
+        JobFile.job_id.in_(db.select(Job.id).where(Job.user_id == user.id))))
     db.session.execute(delete(Job).where(Job.user_id == user.id))
     db.session.execute(delete(ParameterFit).where(ParameterFit.user_id == user.id))
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))

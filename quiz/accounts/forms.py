@@ -169,7 +169,7 @@ class SettingsForm(FlaskForm):
 class ImportForm(FlaskForm):
     """Upload a Pivot export into the signed-in account."""
 
-    file = FileField("Export file (.json)", validators=[
+    file = FileField("Export file (.json.gz or .json)", validators=[
         FileRequired(message="Choose the export file to import.")])
 
 

@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from quiz import jobs
-from quiz.accounts import data, limits, reset, service, signin
+from quiz.accounts import data, imports, limits, reset, service, signin
 from quiz.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -225,7 +225,7 @@ def _page(*, import_form: ImportForm | None = None, delete_form: DeleteAccountFo
                            import_form=import_form or ImportForm(),
                            delete_form=delete_form or DeleteAccountForm(),
                            import_error=import_error,
-                           max_megabytes=data.MAX_IMPORT_BYTES // (1024 * 1024)), status
+                           max_megabytes=current_app.config["IMPORT_MAX_UPLOAD"] // 2**20), status
 
 
 @bp.get("/account")
@@ -243,13 +243,15 @@ def reviews_csv() -> Response:
                     headers={"Content-Disposition": 'attachment; filename="pivot-reviews.csv"'})
 
 
-@bp.get("/account/export.json")
+@bp.get("/account/export.json.gz")
 @login_required
 def export_json() -> Response:
-    """Everything of the learner's as one JSON file, importable into a fresh data."""
+    """Everything of the learner's as one gzip-compressed JSON file, importable into a fresh
+    account: streamed as it is read, so a long history costs the server no more memory."""
     now = clock.utcnow()
-    name = f"pivot-export-{now:%Y-%m-%d}.json"
-    return Response(data.export_json(current_user, now), mimetype="application/json",
+    name = f"pivot-export-{now:%Y-%m-%d}.json.gz"
+    return Response(stream_with_context(data.export_gzip(current_user, now)),
+                    mimetype="application/gzip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -257,26 +259,21 @@ def export_json() -> Response:
 @csrf.exempt  # checked in the view, once the upload limit has been raised
 @login_required
 def import_data() -> BaseResponse | tuple[str, int]:
-    """Load an uploaded export into this account (which must not have studied yet)."""
+    """Queue an uploaded export for import into this account (which must not have studied
+    yet), and show the import's progress."""
     # An export outgrows the app-wide request limit, and the global CSRF check would read
     # (and refuse) the body before this view could raise it: so the same check runs here.
-    request.max_content_length = data.MAX_IMPORT_BYTES + 64 * 1024
+    limit = current_app.config["IMPORT_MAX_UPLOAD"]
+    request.max_content_length = limit + 64 * 1024
     csrf.protect()
     form = ImportForm()
     if not form.validate_on_submit():
         return _page(import_form=form, status=400)
     try:
-        report = data.import_data(current_user,
-                                     form.file.data.read(data.MAX_IMPORT_BYTES + 1))
+        job = imports.queue_import(current_user, form.file.data.read(limit + 1))
     except data.ImportRefused as refusal:
         return _page(import_form=form, import_error=str(refusal), status=refusal.status)
-    message = (f"Imported {report.cards} cards, {report.reviews} answers and {report.sessions} "
-               "sessions.")
-    if report.skipped_questions:
-        message += (f" Skipped {report.skipped_questions} questions that no longer exist (with "
-                    f"{report.skipped_reviews} answers).")
-    flash(message, "success")
-    return redirect(url_for("accounts.your_data"))
+    return redirect(url_for("accounts.job", job_id=job.id))
 
 
 @bp.post("/account/delete")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from quiz.banks import spec
 from quiz.core import clock, grading
 from quiz.core.scheduling import describe_interval
-from quiz.extensions import db
+from quiz.extensions import db, retry_when_busy
 from quiz.forms import PostForm
 from quiz.models import Bank, Question, Review, SessionKind, StudySession
 from quiz.study import controls
@@ -231,11 +231,18 @@ def answer(session_id: int) -> Response | tuple[str, int]:
     if found is None:
         _not_offered()
     prompt = study.prompt_for(*found)
+    first = [found]
+
+    def record() -> study.Outcome:
+        # A retry after SQLite was busy reads the card afresh (the rollback expired it).
+        return study.answer(current_user, session, prompt.question.id, form.seq.data,
+                            read_response(prompt.model, request.form), now=now,
+                            duration_ms=int(now.timestamp() * 1000) - form.shown_at.data,
+                            fuzzing=current_app.config["FSRS_FUZZING"],
+                            found=first.pop() if first else None)
+
     try:
-        outcome = study.answer(current_user, session, prompt.question.id, form.seq.data,
-                               read_response(prompt.model, request.form), now=now,
-                               duration_ms=int(now.timestamp() * 1000) - form.shown_at.data,
-                               fuzzing=current_app.config["FSRS_FUZZING"], found=found)
+        outcome = retry_when_busy(record)
     except grading.InvalidResponse as exc:
         prompt = study.Prompt(prompt.question, prompt.model, prompt.card, form.seq.data)
         return _question_page(session, prompt, now, error=str(exc), status=422,

@@ -10,7 +10,13 @@ import pytest
 
 from quiz import mail
 from quiz.accounts import audit, limits
-from tests.accounts.test_data import exported, studied, switch_to_fresh_account, upload
+from tests.accounts.test_data import (
+    exported,
+    imported,
+    studied,
+    switch_to_fresh_account,
+    upload,
+)
 from tests.conftest import PASSWORD, Browser
 
 NEW = "tashkent declaration 1966"
@@ -74,13 +80,13 @@ def test_email_changes_imports_and_deletions_are_logged(learner, clock, build, e
     studied(learner, clock)
     data = exported(learner)
     fresh = switch_to_fresh_account(learner, build).id
-    assert upload(learner, json.dumps(data)).status_code == 302
+    assert imported(upload(learner, json.dumps(data)))
     learner.post("/settings/email", {"email": "moved@example.org", "password": PASSWORD},
                  token_from="/settings/email")
     learner.post("/account/delete", {"password": PASSWORD}, token_from="/account")
     entries = events()
-    [imported] = named(entries, "data.imported")
-    assert (imported["user"], imported["cards"], imported["reviews"]) == (fresh, 4, 5)
+    [entry] = named(entries, "data.imported")
+    assert (entry["user"], entry["cards"], entry["reviews"]) == (fresh, 4, 5)
     assert named(entries, "email.changed")[0]["user"] == fresh
     assert "moved@example.org" not in json.dumps(entries)
     assert named(entries, "account.deleted")[0]["user"] == fresh
