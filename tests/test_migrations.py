@@ -186,6 +186,20 @@ def seed_0010() -> None:
             created_at) VALUES (1, 'q1', 2, 'typo', 'a slip', '', :when)""")
 
 
+def seed_0012() -> None:
+    """A teacher with a class, a learner in it, a test assigned to it and an attempt at it."""
+    _run("""INSERT INTO "user" (id, email, password_hash, time_zone, new_per_day,
+            desired_retention, is_admin, is_teacher, created_at)
+            VALUES (30, 'teacher@example.org', 'x', 'UTC', 20, 0.9, false, true, :when)""",
+         """INSERT INTO school_class (id, teacher_id, name, join_code, created_at)
+            VALUES (1, 30, '9B history', 'K7P2XQ9M', :when)""",
+         """INSERT INTO class_member (class_id, user_id, joined_at) VALUES (1, 2, :when)""",
+         """INSERT INTO assignment (id, class_id, kind, title, bank_ids, eras, tags,
+            question_ids, attempts, created_at)
+            VALUES (1, 1, 'test', 'Quiz 1', '[]', '[]', '[]', '["q1"]', 2, :when)""",
+         """UPDATE study_session SET assignment_id = 1 WHERE id = 7""")
+
+
 # One seed per revision: it adds rows that use whatever that revision brought.
 SEEDS: dict[str, Callable[[], None]] = {
     "0001": seed_0001,
@@ -196,6 +210,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0006": seed_0006,
     "0007": seed_0007,
     "0010": seed_0010,
+    "0012": seed_0012,
 }
 
 
