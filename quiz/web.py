@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from quiz.accounts import audit
 from quiz.accounts import views as accounts
 from quiz.authoring import views as authoring
+from quiz.classes import views as classes
 from quiz.extensions import limiter
 from quiz.progress import views as progress
 from quiz.study import control_views as controls
@@ -34,7 +35,7 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (study, controls, accounts, progress, authoring):
+    for module in (study, controls, accounts, progress, authoring, classes):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)
