@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -61,4 +60,7 @@ class AssignmentForm(FlaskForm):
 class TeacherForm(FlaskForm):
     """Grant or revoke the teacher role."""
 
-    teacher = BooleanField("Teacher")
+    email = StringField("E-mail address", validators=[
+        DataRequired(message="Enter the account's e-mail address."), Length(max=254)])
+    teacher = RadioField("Teacher role", choices=[("grant", "Grant"), ("revoke", "Revoke")],
+                         default="grant", validators=[InputRequired()])

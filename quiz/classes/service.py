@@ -60,9 +60,15 @@ def set_teacher(user: User, teacher: bool, *, by: str) -> None:
         audit.record("role.changed", user=user, teacher=teacher, by=by)
 
 
-def accounts() -> list[User]:
-    """Every account, for the admin's roles page."""
-    return list(db.session.scalars(db.select(User).order_by(User.email)))
+def teachers() -> list[User]:
+    """Every teacher, for the admin's roles page."""
+    return list(db.session.scalars(db.select(User).where(User.is_teacher.is_(True))
+                                   .order_by(User.email)))
+
+
+def account(email: str) -> User | None:
+    """The account with this e-mail address (addresses are stored in lower case)."""
+    return db.session.scalars(db.select(User).where(User.email == email.strip().lower())).first()
 
 
 # Classes and members

@@ -16,7 +16,7 @@ from quiz.classes.forms import AssignmentForm, ClassForm, JoinForm, TeacherForm
 from quiz.core import clock
 from quiz.extensions import db
 from quiz.forms import PostForm
-from quiz.models import Assignment, SchoolClass, User
+from quiz.models import Assignment, SchoolClass
 from quiz.study import service as study
 
 bp = Blueprint("classes", __name__)
@@ -229,21 +229,20 @@ def start_test(assignment_id: int) -> WerkzeugResponse:
     return redirect(url_for("study.show", session_id=session.id))
 
 
-@bp.get("/admin/users")
+@bp.route("/admin/teachers", methods=["GET", "POST"])
 @admin_required
-def users() -> str:
-    """Every account with its roles: an admin grants or revokes the teacher role here."""
-    return render_template("classes/users.html", users=service.accounts(), form=TeacherForm())
-
-
-@bp.post(f"/admin/users/<{MAX_ID}:user_id>/teacher")
-@admin_required
-def set_teacher(user_id: int) -> WerkzeugResponse:
-    """Grant (teacher ticked) or revoke the teacher role."""
+def teachers() -> str | WerkzeugResponse | tuple[str, int]:
+    """The teachers, and a form to grant or revoke the role by e-mail address (no list of
+    every account: an admin has no need to browse learners)."""
     form = TeacherForm()
-    if not form.validate_on_submit():
-        abort(400, description="This form could not be read. Go back and try again.")
-    user = db.get_or_404(User, user_id)
-    service.set_teacher(user, bool(form.teacher.data), by=current_user.email)
-    flash(f"{user.email} is {'now' if user.is_teacher else 'no longer'} a teacher.", "info")
-    return redirect(url_for("classes.users"))
+    if form.validate_on_submit():
+        user = service.account(form.email.data)
+        if user is None:
+            form.email.errors.append("No account has that e-mail address.")
+        else:
+            service.set_teacher(user, form.teacher.data == "grant", by=current_user.email)
+            flash(f"{user.email} is {'now' if user.is_teacher else 'no longer'} a teacher.",
+                  "info")
+            return redirect(url_for("classes.teachers"))
+    return render_template("classes/teachers.html", teachers=service.teachers(),
+                           form=form), 422 if form.errors else 200

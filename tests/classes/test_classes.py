@@ -70,11 +70,18 @@ def teacher(app, build):
 def test_an_admin_grants_the_teacher_role_on_a_page_and_the_cli_grants_it_too(app, build):
     admin = signed_in(app, build, "admin@example.org", admin=True)
     someone = build.user(email="someone@example.org")
-    assert someone.email in admin.get("/admin/users").get_data(as_text=True)
-    admin.post(f"/admin/users/{someone.id}/teacher", {"teacher": "y"}, token_from="/admin/users")
+    assert someone.email not in admin.get("/admin/teachers").get_data(as_text=True)
+    admin.post("/admin/teachers", {"email": "Someone@example.org", "teacher": "grant"},
+               token_from="/admin/teachers")
     assert db.session.get(User, someone.id).is_teacher
-    admin.post(f"/admin/users/{someone.id}/teacher", token_from="/admin/users")
+    assert someone.email in admin.get("/admin/teachers").get_data(as_text=True)
+    admin.post("/admin/teachers", {"email": someone.email, "teacher": "revoke"},
+               token_from="/admin/teachers")
     assert not db.session.get(User, someone.id).is_teacher
+    unknown = admin.post("/admin/teachers", {"email": "nobody@example.org", "teacher": "grant"},
+                         token_from="/admin/teachers")
+    assert unknown.status_code == 422
+    assert signed_in(app, build, "learner@example.org").get("/admin/teachers").status_code == 403
 
     result = app.test_cli_runner().invoke(users, ["promote", "SOMEONE@example.org",
                                                   "--role", "teacher"])
