@@ -11,7 +11,6 @@ from datetime import date, datetime
 from quiz.banks import spec
 from quiz.classes import service
 from quiz.classes.service import AttemptScore, QuestionInfo
-from quiz.core import exam as rules
 from quiz.core.clock import study_day
 from quiz.core.scheduling import Phase
 from quiz.extensions import db
@@ -90,12 +89,23 @@ def _member_cards(class_id: int, question_ids: list[str]) -> dict[int, dict[str,
     return cards
 
 
-def _target_recall(rows: list, total: int, target_day: date | None, user: User,
-                   policy, today: date) -> float | None:
-    if target_day is None or target_day <= today or not total:
-        return None
-    target = rules.Exam(target_day, user.desired_retention)
-    return sum(rules.recall_on(service.memory_of(row), target, policy) for row in rows) / total
+class _Recall:
+    """One learner's predicted recall of their covered cards, now and on each target day,
+    each computed once for all the cells that need it."""
+
+    def __init__(self, cards: dict[str, object], user: User, now: datetime):
+        self.cards, self.policy = cards, policy_for(user, fuzzing=False)
+        self.today = study_day(now, user.time_zone).day
+        self.now = service.recall_by_question(cards.values(), now, self.policy)
+        self._days: dict[date, dict[str, float]] = {}
+
+    def on(self, day: date | None, question_ids: list[str]) -> float | None:
+        """Mean recall predicted on a target day (None without one, or once it has come)."""
+        if day is None or day <= self.today:
+            return None
+        if day not in self._days:
+            self._days[day] = service.recall_on_day(self.cards.values(), day, self.policy)
+        return service.mean_over(self._days[day], question_ids)
 
 
 def gradebook(school_class: SchoolClass, now: datetime, *, sort: str = "learner",
@@ -108,27 +118,26 @@ def gradebook(school_class: SchoolClass, now: datetime, *, sort: str = "learner"
     users = service.members(school_class)
     cards = _member_cards(school_class.id, covered)
     attempts = service.test_attempts(None, [a.id for a in assignments], now)
+    taken: dict[tuple[int, int], list[AttemptScore]] = {}
+    for assignment_id, found in attempts.items():
+        for attempt in found:
+            taken.setdefault((assignment_id, attempt.user_id), []).append(attempt)
     rows = []
     for user in users:
         mine = cards.get(user.id, {})
-        policy = policy_for(user, fuzzing=False)
-        today = study_day(now, user.time_zone).day
+        recall = _Recall(mine, user, now)
         cells = []
         for assignment in assignments:
             ids = coverage[assignment.id]
             if assignment.kind == AssignmentKind.TEST:
                 cells.append(Cell(assignment, len(ids), attempts=tuple(
-                    a for a in attempts.get(assignment.id, []) if a.user_id == user.id)))
+                    taken.get((assignment.id, user.id), []))))
                 continue
-            studied = [mine[q] for q in ids if q in mine]
-            cells.append(Cell(assignment, len(ids), len(studied),
-                              service.mean_recall(studied, len(ids), now, policy),
-                              _target_recall(studied, len(ids), assignment.target_day, user,
-                                             policy, today)))
-        studied = [mine[q] for q in covered if q in mine]
-        rows.append(Row(user, cells, len(studied),
-                        service.mean_recall(studied, len(covered), now, policy),
-                        _last_active(studied, cells, user)))
+            cells.append(Cell(assignment, len(ids), sum(1 for q in ids if q in mine),
+                              service.mean_over(recall.now, ids),
+                              recall.on(assignment.target_day, ids)))
+        rows.append(Row(user, cells, len(mine), service.mean_over(recall.now, covered),
+                        _last_active(list(mine.values()), cells, user)))
     rows = _sorted(rows, assignments, sort, descending)
     return Gradebook(school_class, assignments, rows, len(covered))
 
@@ -224,17 +233,15 @@ def learner_view(school_class: SchoolClass, user_id: int, now: datetime) -> Lear
     index = service.question_index()
     coverage, covered = _coverage(assignments, index)
     mine = _member_cards(school_class.id, covered).get(user.id, {})
-    policy = policy_for(user, fuzzing=False)
-    today = study_day(now, user.time_zone).day
-    targets = sorted(a.target_day for a in assignments if a.target_day and a.target_day > today)
+    recall = _Recall(mine, user, now)
+    targets = sorted(a.target_day for a in assignments
+                     if a.target_day and a.target_day > recall.today)
     target_day = targets[0] if targets else None
     view = LearnerView(user, target_day)
 
     def group(title: str, ids: list[str]) -> Group:
-        studied = [mine[q] for q in ids if q in mine]
-        return Group(title, len(ids), len(studied),
-                     service.mean_recall(studied, len(ids), now, policy),
-                     _target_recall(studied, len(ids), target_day, user, policy, today))
+        return Group(title, len(ids), sum(1 for q in ids if q in mine),
+                     service.mean_over(recall.now, ids), recall.on(target_day, ids))
 
     for era in spec.ERAS:
         ids = [q for q in covered if index[q].era == era]
@@ -248,13 +255,10 @@ def learner_view(school_class: SchoolClass, user_id: int, now: datetime) -> Lear
     cells = []
     for assignment in assignments:
         ids = coverage[assignment.id]
-        studied = [mine[q] for q in ids if q in mine]
-        cells.append(Cell(assignment, len(ids), len(studied),
-                          service.mean_recall(studied, len(ids), now, policy),
-                          _target_recall(studied, len(ids), assignment.target_day, user,
-                                         policy, today),
+        cells.append(Cell(assignment, len(ids), sum(1 for q in ids if q in mine),
+                          service.mean_over(recall.now, ids),
+                          recall.on(assignment.target_day, ids),
                           tuple(attempts.get(assignment.id, []))))
-    view.row = Row(user, cells, len(mine), service.mean_recall(
-        list(mine.values()), len(covered), now, policy), None)
+    view.row = Row(user, cells, len(mine), service.mean_over(recall.now, covered), None)
     return view
 

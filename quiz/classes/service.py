@@ -4,6 +4,7 @@ assignments still ask of them."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,8 +12,14 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts import audit
-from quiz.core import exam as rules
-from quiz.core.scheduling import Memory, Phase, retrievability
+from quiz.core.clock import study_day
+from quiz.core.scheduling import (
+    Phase,
+    Policy,
+    day_start,
+    elapsed_days,
+    forgetting_curve,
+)
 from quiz.extensions import db
 from quiz.models import (
     Assignment,
@@ -240,15 +247,8 @@ def covered(assignment: Assignment, index: dict[str, QuestionInfo]) -> list[str]
                   and (not assignment.tags or info.tags & set(assignment.tags)))
 
 
-def memory_of(row) -> Memory:
-    """A card's memory from a row of `card_columns()`."""
-    return Memory(phase=Phase(row.phase), step=row.step, stability=row.stability,
-                  difficulty=row.difficulty, due=row.due, last_review=row.last_review,
-                  reps=row.reps, lapses=row.lapses)
-
-
 def card_columns() -> tuple:
-    """The card columns a memory is built from, with its learner and question."""
+    """The card columns recall and what is due are computed from, with learner and question."""
     return (Card.user_id, Card.question_id, Card.phase, Card.step, Card.stability,
             Card.difficulty, Card.due, Card.last_review, Card.reps, Card.lapses,
             Card.suspended_at, Card.buried_until)
@@ -313,9 +313,7 @@ def todos(user: User, now: datetime) -> list[Todo]:
                   and row.suspended_at is None)
         recall = None
         if assignment.target_day is not None and assignment.target_day > day.day:
-            target = rules.Exam(assignment.target_day, user.desired_retention)
-            recall = sum(rules.recall_on(memory_of(row), target, policy) for row in rows) / (
-                len(ids) or 1)
+            recall = mean_over(recall_on_day(rows, assignment.target_day, policy), ids)
         found.append(Todo(assignment, names[assignment.class_id], len(ids),
                           unseen=len(ids) - len(rows), due=due, recall_at_target=recall))
     return found
@@ -390,8 +388,28 @@ def start_test(user: User, assignment_id: int, now: datetime) -> StudySession:
     return session
 
 
-def mean_recall(rows: list, total: int, at: datetime, policy) -> float | None:
-    """Mean retrievability at `at` over `total` questions, unseen ones counting zero."""
-    if not total:
+def recall_by_question(rows: Iterable, at: datetime, policy: Policy) -> dict[str, float]:
+    """Each studied card's predicted recall at `at` (FSRS retrievability, exactly as
+    `scheduling.retrievability`), by question; the learner's study day is found once, not
+    once per card, as a class's pages compute this for every card of every learner."""
+    today = study_day(at, policy.time_zone, rollover_hour=policy.rollover_hour)
+    found = {}
+    for row in rows:
+        if row.phase == int(Phase.NEW) or row.last_review is None or not row.stability:
+            found[row.question_id] = 0.0
+            continue
+        elapsed = elapsed_days(row.last_review, now=at, today=today)
+        found[row.question_id] = forgetting_curve(policy.parameters, elapsed, row.stability)
+    return found
+
+
+def recall_on_day(rows: Iterable, day: date, policy: Policy) -> dict[str, float]:
+    """`recall_by_question` at the start of study day `day` (as `quiz.core.exam.recall_on`)."""
+    return recall_by_question(rows, day_start(day, policy), policy)
+
+
+def mean_over(recall: dict[str, float], question_ids: list[str]) -> float | None:
+    """Mean recall over `question_ids`, unseen ones counting zero; None for no questions."""
+    if not question_ids:
         return None
-    return sum(retrievability(memory_of(row), now=at, policy=policy) for row in rows) / total
+    return sum(recall.get(q, 0.0) for q in question_ids) / len(question_ids)
