@@ -297,3 +297,21 @@ def test_gradebook_and_statistics_run_a_fixed_number_of_queries(app, build, teac
             count_queries(lambda a=quiz: statistics.report(a)))
         db.session.expire_all()
     assert counts[2] == counts[6], counts
+
+
+def test_class_recall_is_fsrs_retrievability_card_by_card(app, build, clock):
+    from quiz.core.scheduling import retrievability
+    from quiz.models import Card
+    from quiz.study.policy import policy_for
+
+    build.banks()
+    user = build.user(time_zone="Asia/Karachi")
+    build.bulk_history(user, reviews=40, days=40)
+    policy = policy_for(user, fuzzing=False)
+    cards = list(db.session.scalars(db.select(Card).where(Card.user_id == user.id)))
+    rows = db.session.execute(db.select(*service.card_columns())
+                              .where(Card.user_id == user.id)).all()
+    for at in (clock.now, clock.now + timedelta(days=17, hours=5)):
+        found = service.recall_by_question(rows, at, policy)
+        assert found == {card.question_id: retrievability(card.memory, now=at, policy=policy)
+                         for card in cards}
