@@ -315,3 +315,24 @@ def test_class_recall_is_fsrs_retrievability_card_by_card(app, build, clock):
         found = service.recall_by_question(rows, at, policy)
         assert found == {card.question_id: retrievability(card.memory, now=at, policy=policy)
                          for card in cards}
+
+
+def test_deleting_an_account_takes_its_classes_and_places_in_classes_with_it(app, build,
+                                                                                teacher, clock):
+    from quiz.accounts.data import delete_account
+    from quiz.models import StudySession
+    from tests.conftest import PASSWORD
+
+    school_class = create_class(teacher)
+    quiz = assign_test(teacher, school_class, ["demo-mc"])
+    learner = signed_in(app, build, "learner@example.org")
+    join(learner, school_class)
+    session = service.start_test(learner.user, quiz.id, clock.now)
+    other = service.create_class(db.session.get(User, teacher.user.id), "Other", clock.now)
+    service.join(db.session.get(User, learner.user.id), other, clock.now)
+
+    assert delete_account(db.session.get(User, teacher.user.id), PASSWORD)
+    assert db.session.scalars(db.select(SchoolClass)).all() == []
+    assert db.session.get(StudySession, session.id).assignment_id is None
+    assert delete_account(db.session.get(User, learner.user.id), PASSWORD)
+    assert db.session.scalars(db.select(ClassMember)).all() == []
