@@ -32,6 +32,7 @@ from sqlalchemy import event, insert  # noqa: E402
 from bench.seed import PASSWORD, Sizes, seed  # noqa: E402
 from quiz import create_app  # noqa: E402
 from quiz.classes import service  # noqa: E402
+from quiz.config import database_url  # noqa: E402
 from quiz.core import clock  # noqa: E402
 from quiz.extensions import db  # noqa: E402
 from quiz.models import Card, Review, SessionKind, StudySession, User  # noqa: E402
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reviews", type=int, default=300_000, help="reviews in all")
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp()
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+    url = database_url(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db",
+                       "")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "FSRS_FUZZING": False,
                       "JOBS_BACKEND": "memory", "RATELIMIT_ENABLED": False,
                       "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
