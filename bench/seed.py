@@ -633,11 +633,14 @@ def rebuild_derived(engine: Engine) -> None:
             "WHERE review.session_id = study_session.id)"))
         zones = dict(connection.execute(select(User.id, User.time_zone)).all())
         found: dict[tuple[int, Any, str], dict[str, int]] = {}
-        rows = connection.execution_options(yield_per=50_000).execute(
+        # The option on this statement only: `Connection.execution_options` would set it on
+        # the connection, and PostgreSQL's server-side cursor then refuses the insert below.
+        rows = connection.execute(
             select(Review.user_id, Review.reviewed_at, Question.bank_id, Review.score,
                    Review.scheduled, Review.phase_before, Review.duration_ms)
             .join(Card, Card.id == Review.card_id)
-            .join(Question, Question.id == Card.question_id))
+            .join(Question, Question.id == Card.question_id),
+            execution_options={"yield_per": 50_000})
         for row in rows:
             key = (row.user_id, study_day(row.reviewed_at, zones[row.user_id]).day, row.bank_id)
             tally = found.setdefault(key, dict.fromkeys(COUNTS, 0))
