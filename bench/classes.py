@@ -125,9 +125,10 @@ def main(argv: list[str] | None = None) -> None:
             service.join(user, school_class, NOW)
         common = dict(bank_ids=[], eras=[], tags=[], time_limit_s=None, opens_at=None,
                       closes_at=None, attempts=2, now=NOW)
+        # Set at the start of a term, three months ago: its statistics read a term's answers.
         banks = service.add_assignment(school_class, kind="banks", title="Everything",
                                        target_day=(NOW + timedelta(days=60)).date(),
-                                       length=0, **common)
+                                       length=0, **{**common, "now": NOW - timedelta(days=90)})
         quiz = service.add_assignment(school_class, kind="test", title="Test", target_day=None,
                                       length=20, **common)
         answers = _take_tests(quiz, learners)

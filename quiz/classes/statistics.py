@@ -64,7 +64,8 @@ def _shown(text: str | None) -> str:
 def report(assignment: Assignment) -> Report:
     """Statistics of every question the assignment covers. A test's units are its finished
     and open attempts; a bank assignment's are the members, each with their mean score per
-    question over all their answers to it."""
+    question over their answers to it since the assignment was set. The lapse rate is the
+    members' cards' own, since they first studied the question."""
     index = service.question_index()
     ids = service.covered(assignment, index)
     members = db.select(ClassMember.user_id).where(ClassMember.class_id == assignment.class_id)
@@ -73,8 +74,10 @@ def report(assignment: Assignment) -> Report:
         scope = [Review.session_id.in_(db.select(StudySession.id).where(
             StudySession.assignment_id == assignment.id))]
     else:
+        # The class's work on the assignment: its members' answers since it was set (which
+        # the review log's (learner, time) index finds without reading years of history).
         unit = Review.user_id
-        scope = [Review.user_id.in_(members)]
+        scope = [Review.user_id.in_(members), Review.reviewed_at >= assignment.created_at]
     matrix: dict[int, dict[str, float]] = {}
     for unit_id, question_id, score in db.session.execute(
             db.select(unit, Card.question_id, func.avg(Review.score))

@@ -280,7 +280,7 @@ def test_gradebook_and_statistics_run_a_fixed_number_of_queries(app, build, teac
         banks = service.add_assignment(
             school_class, kind="banks", title="All", bank_ids=["demo"], eras=[], tags=[],
             target_day=date(2026, 6, 1), length=10, time_limit_s=None, opens_at=None,
-            closes_at=None, attempts=1, now=clock.now)
+            closes_at=None, attempts=1, now=clock.now - timedelta(days=30))
         quiz = service.add_assignment(
             school_class, kind="test", title="Quiz", bank_ids=["demo"], eras=[], tags=[],
             target_day=None, length=3, time_limit_s=None, opens_at=None, closes_at=None,
@@ -291,6 +291,7 @@ def test_gradebook_and_statistics_run_a_fixed_number_of_queries(app, build, teac
             build.bulk_history(user, reviews=60, days=60)
             service.start_test(user, quiz.id, clock.now)
         db.session.expire_all()
+        assert statistics.report(banks).units == size  # the month's answers are counted
         counts[size] = (
             count_queries(lambda c=school_class: gradebook.gradebook(c, clock.now)),
             count_queries(lambda a=banks: statistics.report(a)),
