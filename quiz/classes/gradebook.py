@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -99,7 +100,7 @@ class _Recall:
         self.now = service.recall_by_question(cards.values(), now, self.policy)
         self._days: dict[date, dict[str, float]] = {}
 
-    def on(self, day: date | None, question_ids: list[str]) -> float | None:
+    def on(self, day: date | None, question_ids: Collection[str]) -> float | None:
         """Mean recall predicted on a target day (None without one, or once it has come)."""
         if day is None or day <= self.today:
             return None
@@ -122,21 +123,23 @@ def gradebook(school_class: SchoolClass, now: datetime, *, sort: str = "learner"
     for assignment_id, found in attempts.items():
         for attempt in found:
             taken.setdefault((assignment_id, attempt.user_id), []).append(attempt)
+    sets = {assignment_id: frozenset(ids) for assignment_id, ids in coverage.items()}
+    everything = frozenset(covered)
     rows = []
     for user in users:
         mine = cards.get(user.id, {})
         recall = _Recall(mine, user, now)
         cells = []
         for assignment in assignments:
-            ids = coverage[assignment.id]
+            ids = sets[assignment.id]
             if assignment.kind == AssignmentKind.TEST:
                 cells.append(Cell(assignment, len(ids), attempts=tuple(
                     taken.get((assignment.id, user.id), []))))
                 continue
-            cells.append(Cell(assignment, len(ids), sum(1 for q in ids if q in mine),
+            cells.append(Cell(assignment, len(ids), len(ids & mine.keys()),
                               service.mean_over(recall.now, ids),
                               recall.on(assignment.target_day, ids)))
-        rows.append(Row(user, cells, len(mine), service.mean_over(recall.now, covered),
+        rows.append(Row(user, cells, len(mine), service.mean_over(recall.now, everything),
                         _last_active(list(mine.values()), cells, user)))
     rows = _sorted(rows, assignments, sort, descending)
     return Gradebook(school_class, assignments, rows, len(covered))

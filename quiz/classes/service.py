@@ -4,7 +4,7 @@ assignments still ask of them."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -404,8 +404,11 @@ def recall_on_day(rows: Iterable, day: date, policy: Policy) -> dict[str, float]
     return recall_by_question(rows, day_start(day, policy), policy)
 
 
-def mean_over(recall: dict[str, float], question_ids: list[str]) -> float | None:
+def mean_over(recall: dict[str, float], question_ids: Collection[str]) -> float | None:
     """Mean recall over `question_ids`, unseen ones counting zero; None for no questions."""
     if not question_ids:
         return None
-    return sum(recall.get(q, 0.0) for q in question_ids) / len(question_ids)
+    # Over the learner's cards, usually far fewer than the questions (a set is then cheap).
+    if not isinstance(question_ids, (set, frozenset)):
+        question_ids = set(question_ids)
+    return sum(value for q, value in recall.items() if q in question_ids) / len(question_ids)
