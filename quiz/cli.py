@@ -18,6 +18,7 @@ from quiz.authoring.sync import sync_directory
 from quiz.banks import spec
 from quiz.banks.loader import SHARED_FILES, load_catalog
 from quiz.banks.starter import starter_bank
+from quiz.classes import service as classes
 from quiz.core import clock
 from quiz.extensions import db
 from quiz.interop.commands import QUESTION_COMMANDS, USER_COMMANDS
@@ -123,15 +124,20 @@ def new_command(bank_id: str) -> None:
 
 @users.command("promote")
 @click.argument("email")
-def promote_command(email: str) -> None:
-    """Make an existing account an admin (authoring pages)."""
+@click.option("--role", type=click.Choice(["admin", "teacher"]), default="admin",
+              show_default=True, help="admin: authoring pages and roles; teacher: classes.")
+def promote_command(email: str, role: str) -> None:
+    """Make an existing account an admin (authoring pages) or a teacher (classes)."""
     user = db.session.scalars(db.select(User).where(User.email == email.lower())).first()
     if user is None:
         raise click.ClickException(f"no account with email {email}")
-    user.is_admin = True
-    db.session.commit()
-    audit.record("role.changed", user=user, admin=True, by="cli")
-    click.echo(f"{email} is now an admin")
+    if role == "teacher":
+        classes.set_teacher(user, True, by="cli")
+    else:
+        user.is_admin = True
+        db.session.commit()
+        audit.record("role.changed", user=user, admin=True, by="cli")
+    click.echo(f"{email} is now a{'n' if role == 'admin' else ''} {role}")
 
 
 @fsrs.command("optimize")

@@ -110,6 +110,9 @@ class User(UserMixin, db.Model):
     # Estimated daily reviews and minutes at several retentions (quiz.study.tuning).
     workload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # May create classes and see their learners' progress on what the classes cover
+    # (granted by an admin; quiz.classes).
+    is_teacher: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_REVIEWS_PER_DAY)
     study_order: Mapped[str] = mapped_column(String(16), default=StudyOrder.MIXED)
@@ -339,6 +342,9 @@ class StudySession(db.Model):
     # Whether answers reschedule cards (always for bank and due sessions; a test's choice).
     scheduled: Mapped[bool] = mapped_column(Boolean, default=True)
     time_limit_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The class assignment a test was taken for (its attempts are counted and graded there).
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment.id", ondelete="SET NULL"), nullable=True, index=True)
     # Answers recorded in the session, counted as they are recorded (the progress bar's "done").
     answered: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -359,6 +365,74 @@ class StudySession(db.Model):
             return self.ended_at
         deadline = self.deadline
         return deadline if deadline is not None and deadline <= now else None
+
+
+class SchoolClass(db.Model):
+    """A teacher's class: learners join it with its code and see its assignments."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                            index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An archived class keeps its gradebook for its teacher; nobody can join it any more and
+    # its learners no longer see its assignments.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    teacher: Mapped[User] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="school_class", cascade="all, delete-orphan",
+        order_by="Assignment.id")
+
+
+class ClassMember(db.Model):
+    """A learner in a class."""
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class AssignmentKind:
+    """What a class is asked to do (one name in the database, forms and pages)."""
+
+    BANKS = "banks"  # study banks (or some eras and themes of them), maybe by a target day
+    TEST = "test"    # take a fixed practice test, within a window and a number of attempts
+    ALL = (BANKS, TEST)
+
+
+class Assignment(db.Model):
+    """Work a teacher sets a class: banks to study or a practice test to take."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    # What it covers; empty means "all" (as a practice session's filters).
+    bank_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    eras: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The learners' study day it should be learnt by (banks), predicted recall shown for it.
+    target_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # A test's questions, fixed when it is set, so every learner takes the same test.
+    question_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    time_limit_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
 
 
 class ProblemKind:

@@ -20,6 +20,7 @@ from quiz.api import problems
 from quiz.api import token_views as tokens
 from quiz.api import views as api
 from quiz.authoring import views as authoring
+from quiz.classes import views as classes
 from quiz.extensions import db, is_busy, limiter
 from quiz.interop import views as interop
 from quiz.progress import views as progress
@@ -40,7 +41,8 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the error pages and the response headers."""
-    for module in (study, controls, accounts, progress, authoring, api, tokens, interop):
+    for module in (study, controls, accounts, progress, authoring, api, tokens, interop,
+                   classes):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)

@@ -8,8 +8,10 @@ from pathlib import Path
 import yaml
 
 from quiz import create_app
+from quiz.classes import service as classes
+from quiz.core import clock
 from quiz.extensions import db
-from quiz.models import Review
+from quiz.models import Review, User
 from tests.conftest import Browser, IsolatedClient, Learner, body_text
 
 MATRIX = yaml.safe_load(Path(__file__).with_name("access_matrix.yaml").read_text())
@@ -20,6 +22,7 @@ ACTORS = {
     "owner": dict(email=OWNER_EMAIL),
     "other": dict(email="other@example.org"),
     "admin": dict(email="admin@example.org", admin=True),
+    "teacher": dict(email="teacher@example.org"),
 }
 
 
@@ -38,6 +41,30 @@ def test_every_route_and_every_actor_is_in_the_matrix():
     assert set(MATRIX["actors"]) == set(ACTORS)
     for key, entry in MATRIX["routes"].items():
         assert set(ACTORS) <= set(entry), f"{key} gives no status for {set(ACTORS) - set(entry)}"
+
+
+def _classes(visitors: dict) -> dict:
+    """The owner's class (taught by a teacher who is none of the actors) with a bank
+    assignment and a test, and a class of the teacher actor's own; the names URLs use."""
+    now = clock.utcnow()
+    owner, teacher = (db.session.get(User, visitors[name].account.id)
+                      for name in ("owner", "teacher"))
+    classes.set_teacher(teacher, True, by="test")
+    classes.create_class(teacher, "Another class", now)
+    their_teacher = User(email="classteacher@example.org", password_hash="x")
+    db.session.add(their_teacher)
+    db.session.commit()
+    classes.set_teacher(their_teacher, True, by="test")
+    school_class = classes.create_class(their_teacher, "9B history", now)
+    classes.join(owner, school_class, now)
+    common = dict(bank_ids=["demo"], eras=[], tags=[], length=3, time_limit_s=None,
+                  opens_at=None, closes_at=None, attempts=3, now=now)
+    banks = classes.add_assignment(school_class, kind="banks", title="Demo",
+                                   target_day=None, **common)
+    test = classes.add_assignment(school_class, kind="test", title="Quiz", target_day=None,
+                                  **common)
+    return {"class": school_class.id, "assignment": banks.id, "test": test.id,
+            "code": school_class.join_code, "owner_id": owner.id}
 
 
 class Visitor(Browser):
@@ -76,7 +103,8 @@ def test_every_route_gives_each_actor_the_declared_status(app, build):
     owner.answer(session_url, fields, choice="Washington")
     review = db.session.scalars(db.select(Review.id)).one()
     names = dict(session=session_url.rsplit("/", 1)[1], review=review,
-                 question=fields["question_id"], seq=fields["seq"], offer=fields["offer"])
+                 question=fields["question_id"], seq=fields["seq"], offer=fields["offer"],
+                 **_classes(visitors))
 
     wrong = []
     for key, entry in MATRIX["routes"].items():

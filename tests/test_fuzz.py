@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 from wtforms.fields.core import UnboundField
 
+from quiz.classes import service as classes
+from quiz.core import clock
 from tests.conftest import Browser, IsolatedClient, Learner, body_text
 
-FORM_MODULES = ("quiz.forms", "quiz.accounts.forms", "quiz.study.forms")
+FORM_MODULES = ("quiz.forms", "quiz.accounts.forms", "quiz.study.forms", "quiz.classes.forms")
 # Fields the answer form reads straight from the request, beyond its declared ones.
 ANSWER_FIELDS = ["choice", "answer", "rating", "gap-0", "gap-1", "match-0", "match-1",
                  "position-0123456789"]
@@ -159,7 +161,15 @@ def visitors(app, build):
     session_url = learner.start()
     learner.answer(session_url, learner.shown(session_url), choice="Washington")
     review_id = learner.feedback_url().rsplit("/", 1)[1]
-    build.user(email="admin@example.org", admin=True)
+    admin = build.user(email="admin@example.org", admin=True)
+    # The learner teaches a class the admin is in, with a test set: the class pages have data.
+    classes.set_teacher(learner.user, True, by="test")
+    school_class = classes.create_class(learner.user, "9B", clock.utcnow())
+    classes.join(admin, school_class, clock.utcnow())
+    test = classes.add_assignment(school_class, kind="test", title="Quiz", bank_ids=[], eras=[],
+                                  tags=[], target_day=None, length=3, time_limit_s=None,
+                                  opens_at=None, closes_at=None, attempts=2,
+                                  now=clock.utcnow())
     found = {"anonymous": Visitor(app.test_client(), None),
              "learner": Visitor(learner.client, "learner@example.org"),
              "admin": Visitor(app.test_client(), "admin@example.org")}
@@ -170,7 +180,9 @@ def visitors(app, build):
              "bank_id": ["demo"], "question_id": ["demo-tf", "demo-card", "demo-mc"],
              "job_id": ["1"], "token": ["not-a-token"], "report_id": ["1"], "token_id": ["1"],
              "action": ["suspend", "forget", "due-today"],
-             "filename": ["style.css", "app.js", "../app.py"]}
+             "filename": ["style.css", "app.js", "../app.py"],
+             "class_id": [str(school_class.id)], "user_id": [str(admin.id)],
+             "assignment_id": [str(test.id)], "code": [school_class.join_code, "nosuchcode"]}
     return found, known
 
 

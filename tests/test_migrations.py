@@ -194,6 +194,20 @@ def seed_0011() -> None:
             VALUES (2, 2, 'old', 'f6', :when, :when)""")
 
 
+def seed_0012() -> None:
+    """A teacher with a class, a learner in it, a test assigned to it and an attempt at it."""
+    _run("""INSERT INTO "user" (id, email, password_hash, time_zone, new_per_day,
+            desired_retention, is_admin, is_teacher, created_at)
+            VALUES (30, 'teacher@example.org', 'x', 'UTC', 20, 0.9, false, true, :when)""",
+         """INSERT INTO school_class (id, teacher_id, name, join_code, created_at)
+            VALUES (1, 30, '9B history', 'K7P2XQ9M', :when)""",
+         """INSERT INTO class_member (class_id, user_id, joined_at) VALUES (1, 2, :when)""",
+         """INSERT INTO assignment (id, class_id, kind, title, bank_ids, eras, tags,
+            question_ids, attempts, created_at)
+            VALUES (1, 1, 'test', 'Quiz 1', '[]', '[]', '[]', '["q1"]', 2, :when)""",
+         """UPDATE study_session SET assignment_id = 1 WHERE id = 7""")
+
+
 def seed_0013() -> None:
     """An uploaded import waiting for its job."""
     _run("""INSERT INTO job (id, user_id, kind, status, progress, message, created_at)
@@ -212,6 +226,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0007": seed_0007,
     "0010": seed_0010,
     "0011": seed_0011,
+    "0012": seed_0012,
     "0013": seed_0013,
 }
 

@@ -69,7 +69,8 @@ def route_values(learner) -> dict[str, str]:
     return {"bank_id": "demo", "session_id": session_id, "review_id": review_id,
             "question_id": fields["question_id"], "token": "no-such-token",
             "filename": "style.css", "job_id": "1", "report_id": "1", "action": "suspend",
-            "token_id": "1"}
+            "token_id": "1", "class_id": "1", "user_id": "1", "assignment_id": "1",
+            "code": "NOSUCHCODE"}
 
 
 def test_no_response_but_static_files_may_be_cached_on_any_route(app, learner):

@@ -27,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts import audit
@@ -50,8 +50,10 @@ from quiz.models import (
     MAX_NEW_PER_DAY,
     MAX_REVIEWS_PER_DAY,
     ApiToken,
+    Assignment,
     Bank,
     Card,
+    ClassMember,
     DayTally,
     Job,
     JobFile,
@@ -60,6 +62,7 @@ from quiz.models import (
     PasswordReset,
     Question,
     Review,
+    SchoolClass,
     SessionKind,
     StudyOrder,
     StudySession,
@@ -559,6 +562,16 @@ def delete_account(user: User, password: str) -> bool:
     db.session.execute(delete(ParameterFit).where(ParameterFit.user_id == user.id))
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    # Their places in classes, and the classes they teach: learners' attempts at those classes'
+    # tests stay theirs, no longer tied to an assignment.
+    taught = db.select(SchoolClass.id).where(SchoolClass.teacher_id == user.id)
+    set_work = db.select(Assignment.id).where(Assignment.class_id.in_(taught))
+    db.session.execute(update(StudySession).where(StudySession.assignment_id.in_(set_work))
+                       .values(assignment_id=None))
+    db.session.execute(delete(Assignment).where(Assignment.class_id.in_(taught)))
+    db.session.execute(delete(ClassMember).where(or_(ClassMember.user_id == user.id,
+                                                     ClassMember.class_id.in_(taught))))
+    db.session.execute(delete(SchoolClass).where(SchoolClass.teacher_id == user.id))
     db.session.delete(user)
     db.session.commit()
     audit.record("account.deleted", user=user.id)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from quiz.banks import spec
+from quiz.classes import service as classes
 from quiz.core import clock, grading
 from quiz.core.scheduling import describe_interval
 from quiz.extensions import db, retry_when_busy
@@ -49,10 +50,12 @@ def _require_post_form() -> None:
 
 @bp.get("/")
 def home() -> str:
-    """List the banks with their size, and due and new counts for a learner."""
+    """List the banks with their size, due and new counts and class assignments for a
+    learner."""
     user = current_user if current_user.is_authenticated else None
-    return render_template("study/home.html", banks=study.bank_counts(user, clock.utcnow()),
-                           form=PostForm())
+    now = clock.utcnow()
+    return render_template("study/home.html", banks=study.bank_counts(user, now),
+                           todos=classes.todos(user, now) if user else [], form=PostForm())
 
 
 @bp.get("/timeline")

@@ -1,7 +1,7 @@
 """files that jobs work on (uploaded imports)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-30 22:15:00
 
 An import is uploaded to the app and run by a background worker, possibly on another
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
