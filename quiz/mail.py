@@ -14,12 +14,12 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app
+from flask import Response, after_this_request, current_app, has_request_context
 
 LOGGER = "quiz.mail"
 logger = logging.getLogger(LOGGER)
@@ -38,8 +38,11 @@ class Message:
     body: str
 
 
-def later(job: Callable[..., Any], *args: Any) -> Future:
-    """Run `job(*args)` on the mail thread, inside an app context of the current app."""
+def later(job: Callable[..., Any], *args: Any) -> None:
+    """Run `job(*args)` on the mail thread, inside an app context of the current app. In a
+    request it starts once the response is complete, so the work (looking the address up,
+    writing a token) can neither delay the answer nor, by taking the CPU meanwhile, tell by
+    its timing whether an address has an account."""
     app = current_app._get_current_object()
 
     def run() -> None:
@@ -49,7 +52,14 @@ def later(job: Callable[..., Any], *args: Any) -> Future:
             except Exception:  # a failed job must not stop the thread that sends the rest
                 app.logger.exception("background mail job failed")
 
-    return _outbox.submit(run)
+    if not has_request_context():
+        _outbox.submit(run)
+        return
+
+    @after_this_request
+    def submit_when_sent(response: Response) -> Response:
+        response.call_on_close(lambda: _outbox.submit(run))
+        return response
 
 
 def wait() -> None:
