@@ -43,7 +43,11 @@ def chromium():
 
 @pytest.fixture
 def live_url(app, clock):
-    """The app served over HTTP on a free local port, in a thread of this process."""
+    """The app served over HTTP on a free local port, in a thread of this process. The browser
+    runs against SQLite only: what it proves (pages, keys, layout, axe) does not depend on the
+    database, and every behaviour behind it is tested through the test client on both."""
+    if app.config["BACKEND"] != "sqlite":
+        pytest.skip("the browser tests run on SQLite; the client tests cover both databases")
     # Real time, frozen at the start: a test's countdown must agree with the browser's clock.
     clock.set(datetime.now(UTC).replace(microsecond=0))
     app.config["WTF_CSRF_SSL_STRICT"] = False
@@ -56,11 +60,7 @@ def live_url(app, clock):
 
 
 @pytest.fixture(params=["light", "dark"])
-def theme(request, app) -> str:
-    """Both colour schemes, for checks of what the browser shows (axe, fitting the screen):
-    those do not depend on the database, so they run once, on SQLite."""
-    if app.config["BACKEND"] != "sqlite":
-        pytest.skip("what the browser shows does not depend on the database: checked on SQLite")
+def theme(request) -> str:
     return request.param
 
 

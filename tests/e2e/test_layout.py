@@ -36,8 +36,6 @@ SPILLS = """() => {
 @pytest.fixture
 def real_banks(app, build):
     """The real banks, an author signed in to preview every question as a learner sees it."""
-    if app.config["BACKEND"] != "sqlite":
-        pytest.skip("what the browser shows does not depend on the database: checked on SQLite")
     app.config["QUESTIONS_DIR"] = str(QUESTIONS)
     build.banks(QUESTIONS)
     build.user(email="author@example.org", admin=True)
