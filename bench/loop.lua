@@ -14,7 +14,8 @@
 --   BENCH_PROBE    a prefix: every request asks the server to measure it (bench/wsgi.py)
 --
 -- The study loop is what a browser does: start a bank session (POST, redirect), then
--- show the question (GET; a flashcard is flipped with a second GET ?flip=1), answer it
+-- show the question (GET; a flashcard is flipped by following its "Show answer" link, which
+-- names the card shown), answer it
 -- (POST with the CSRF token, question id, sequence number and shown-at time read from the
 -- form, and a valid response for its type), then show the feedback, either by following
 -- the answer's redirect or, if the answer returns the feedback page itself (200), directly.
@@ -46,7 +47,7 @@ end
 
 local mode, out, probe, cookie, token, user_id
 local banks, bank = {}, 1
-local next_kind, session, feedback_url, answer_url, answer_body
+local next_kind, session, feedback_url, answer_url, answer_body, flip_url
 local started, iteration_start, iteration_due, interval, offset
 local requests = 0
 
@@ -143,7 +144,8 @@ local function answer_from(page)
   local function add(name, value) fields[#fields + 1] = encode(name) .. "=" .. encode(value) end
   for tag in string.gmatch(form, "<input[^>]*>") do
     local name, kind = attr(tag, "name"), attr(tag, "type")
-    if name == "csrf_token" or name == "question_id" or name == "seq" or name == "shown_at" then
+    if name == "csrf_token" or name == "question_id" or name == "seq" or name == "shown_at"
+        or name == "offer" then
       add(name, attr(tag, "value"))
       if name == "csrf_token" then token = attr(tag, "value") end
     elseif kind == "radio" then radios[#radios + 1] = attr(tag, "value")
@@ -207,7 +209,7 @@ function request()
     end
     return wrk.format("GET", session, h)
   elseif next_kind == "flip" then
-    return wrk.format("GET", session .. "?flip=1", h)
+    return wrk.format("GET", flip_url, h)
   elseif next_kind == "answer" then
     h["Content-Type"] = "application/x-www-form-urlencoded"
     return wrk.format("POST", answer_url, h, answer_body)
@@ -247,6 +249,7 @@ function response(status, response_headers, body)
       if answer_body then
         next_kind = "answer"
       elseif string.find(body, 'data-key="flip"', 1, true) then
+        flip_url = unescape(string.match(body, '<a[^>]-href="([^"]*)"[^>]-data%-key="flip"'))
         next_kind = "flip"
       else
         -- The session has nothing more to ask now: study the next bank.
