@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -142,31 +143,45 @@ class Today:
 def today_counts(user: User, bank_id: str | None, now: datetime) -> Today:
     """Reviews and learning cards due today and new questions still allowed, in one query."""
     day = today(user, now)
-    shown = and_(_studied(), Card.due < day.end, _available(now))
+    values = {"user_id": user.id, "day": day.day, "day_end": day.end, "now": now}
+    if bank_id is None:
+        reviews, learning, _unavailable, done = db.session.execute(
+            _today_query(False), values).one()
+        return _within_limits(user, reviews, learning, 0, done or 0, 0)
+    reviews, learning, unavailable, done, active, started = db.session.execute(
+        _today_query(True), {**values, "bank_id": bank_id}).one()
+    unseen = (active or 0) - int(unavailable)
+    # The exam's pace counts what was unseen this morning, so it stays put through the day.
+    per_day = exams.new_allowance(user, bank_id, unseen + (started or 0), now)
+    allowance = max(0, min(unseen, per_day - (started or 0)))
+    return _within_limits(user, reviews, learning, allowance, done or 0, started or 0)
+
+
+@functools.cache
+def _today_query(in_bank: bool) -> Any:
+    """`today_counts`'s statement, built once with bound parameters: it runs on every
+    question and answer, and building and keying it cost more than running it."""
+    user_id, now, day = bindparam("user_id"), bindparam("now"), bindparam("day")
+    shown = and_(_studied(), Card.due < bindparam("day_end"), _available(now))
     reviewed = (db.select(func.coalesce(func.sum(DayTally.reviewed), 0))
-                .where(DayTally.user_id == user.id, DayTally.day == day.day)
+                .where(DayTally.user_id == user_id, DayTally.day == day)
                 .scalar_subquery())
+    bank_id = bindparam("bank_id") if in_bank else None
+    scope = and_(Question.bank_id == bank_id, _active()) if in_bank else _active()
     query = (db.select(_count(and_(shown, Card.phase == int(Phase.REVIEW))),
                        _count(and_(shown, Card.phase != int(Phase.REVIEW))),
                        _count(or_(_studied(), Card.suspended_at.is_not(None),
                                   Card.buried_until > now)),
                        reviewed)
              .select_from(Card).join(Question, Question.id == Card.question_id)
-             .where(Card.user_id == user.id, _in_scope(bank_id)))
-    if bank_id is None:
-        reviews, learning, _unavailable, done = db.session.execute(query).one()
-        return _within_limits(user, reviews, learning, 0, done or 0, 0)
+             .where(Card.user_id == user_id, scope))
+    if not in_bank:
+        return query
     total = db.select(Bank.active_questions).where(Bank.id == bank_id).scalar_subquery()
     introduced = (db.select(DayTally.introduced)
-                  .where(DayTally.user_id == user.id, DayTally.day == day.day,
+                  .where(DayTally.user_id == user_id, DayTally.day == day,
                          DayTally.bank_id == bank_id).scalar_subquery())
-    reviews, learning, unavailable, done, active, started = db.session.execute(
-        query.add_columns(total, introduced)).one()
-    unseen = (active or 0) - int(unavailable)
-    # The exam's pace counts what was unseen this morning, so it stays put through the day.
-    per_day = exams.new_allowance(user, bank_id, unseen + (started or 0), now)
-    allowance = max(0, min(unseen, per_day - (started or 0)))
-    return _within_limits(user, reviews, learning, allowance, done or 0, started or 0)
+    return query.add_columns(total, introduced)
 
 
 def _within_limits(user: User, reviews: int, learning: int, new: int, reviewed: int,
