@@ -20,14 +20,19 @@ _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<suffix>
 
 
 class Assets:
-    """The static folder's files and the fingerprint of each (recomputed if a file changes)."""
+    """The static folder's files and the fingerprint of each (recomputed if a file changes,
+    when `watch` is on: in development; a deployed folder changes only with a restart, so
+    each fingerprint is then worked out once rather than with a stat on every page)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, watch: bool = True):
         self.folder = folder
+        self.watch = watch
         self._digests: dict[str, tuple[tuple[int, int], str]] = {}
 
     def digest(self, filename: str) -> str | None:
         """The first 12 hex digits of the file's SHA-256, or None if there is no such file."""
+        if not self.watch and filename in self._digests:
+            return self._digests[filename][1]
         path = self.folder / filename
         try:
             stat = path.stat()
@@ -65,7 +70,7 @@ class Assets:
 
 def init_assets(app: Flask) -> None:
     """Serve `static/` under fingerprinted names and make `url_for` produce them."""
-    assets = Assets(Path(app.static_folder or "static"))
+    assets = Assets(Path(app.static_folder or "static"), watch=app.debug or app.testing)
     app.extensions["assets"] = assets
 
     @app.url_defaults

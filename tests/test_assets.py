@@ -46,6 +46,17 @@ def test_an_edited_file_gets_a_new_name(app, tmp_path):
     assert assets.digest("../secret_key") is None
 
 
+def test_a_deployed_folder_is_fingerprinted_once_and_never_read_again(app, tmp_path):
+    from quiz.assets import Assets
+
+    (tmp_path / "site.css").write_text("a { color: red }")
+    assets = Assets(tmp_path, watch=False)
+    before = assets.url_name("site.css")
+    (tmp_path / "site.css").unlink()  # not even a stat: the name stays what it was
+    assert assets.url_name("site.css") == before
+    assert assets.digest("../secret_key") is None
+
+
 def test_pages_css_and_js_are_compressed_for_browsers_that_accept_it(client):
     page = client.get("/timeline", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
