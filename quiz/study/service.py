@@ -247,9 +247,15 @@ def _in_scope(bank_id: str | None) -> Any:
     return and_(Question.bank_id == bank_id, _active()) if bank_id else _active()
 
 
-def _card_and_question(condition: Any, user: User, bank_id: str | None) -> Any:
+def _in_scope_bound(in_bank: bool) -> Any:
+    """`_in_scope` for a statement built once: the bank is the parameter `bank_id`."""
+    return and_(Question.bank_id == bindparam("bank_id"), _active()) if in_bank else _active()
+
+
+def _card_and_question(condition: Any, scope: Any) -> Any:
+    """The first of the learner's (parameter `user_id`) cards in scope meeting `condition`."""
     return (db.select(Card, Question).join(Question, Question.id == Card.question_id)
-            .where(_in_scope(bank_id), Card.user_id == user.id, condition)
+            .where(scope, Card.user_id == bindparam("user_id"), condition)
             .order_by(Card.due, Card.id).limit(1))
 
 
@@ -271,37 +277,53 @@ def _next_scheduled(user: User, bank_id: str | None, now: datetime,
                     counts: Today) -> Prompt | None:
     """Learning steps due now first, then the day's reviews and new questions in the
     learner's chosen order, within the daily limits; then learning steps due soon."""
-    # As in Anki, a review card is due for the whole of its study day (FSRS keeps the time of
-    # day of the last answer, which would otherwise hide it until that hour); learning steps
-    # are minutes long, so those cards keep their exact times.
-    learning = and_(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
-                    _available(now))
-    waiting = and_(learning, Card.due <= now)
-    if counts.reviews > 0:  # within the daily review limit
-        waiting = or_(waiting, and_(Card.phase == int(Phase.REVIEW), _available(now),
-                                    Card.due < today(user, now).end))
-    # One query for both: a learning step due now comes before any review.
-    found = db.session.execute(
-        _card_and_question(waiting, user, bank_id)
-        .order_by(None).order_by(case((learning, 0), else_=1), Card.due, Card.id)).first()
+    values = {"user_id": user.id, "now": now, "day_end": today(user, now).end,
+              "ahead": now + LEARN_AHEAD}
+    if bank_id is not None:
+        values["bank_id"] = bank_id
+    first, unseen, ahead = _scheduled_queries(bank_id is not None, counts.reviews > 0)
+    found = db.session.execute(first, values).first()
     is_learning = found is not None and found[0].phase != int(Phase.REVIEW)
     if not is_learning and bank_id is not None and counts.new > 0 and (
             found is None or new_comes_first(user.study_order, counts)):
-        new = db.session.execute(_unseen(user, _in_scope(bank_id), now)
-                                 .order_by(Question.position, Question.id).limit(1)).first()
+        new = db.session.execute(unseen, values).first()
         if new is not None:
             return prompt_for(*new)
     if found is None:
-        found = db.session.execute(_card_and_question(
-            and_(learning, Card.due <= now + LEARN_AHEAD), user, bank_id)).first()
+        found = db.session.execute(ahead, values).first()
     return prompt_for(found[1], found[0]) if found is not None else None
 
 
-def _unseen(user: User, scope: Any, now: datetime) -> Any:
-    """Active questions in scope that `user` has never studied (or that were reset), each with
-    its card if it has one; suspended and buried ones wait."""
+@functools.cache
+def _scheduled_queries(in_bank: bool, with_reviews: bool) -> tuple[Any, Any, Any]:
+    """`_next_scheduled`'s statements, built once with bound parameters (they run on every
+    question): the first card due, the first unseen question, the first learning step due
+    within the learn-ahead limit."""
+    # As in Anki, a review card is due for the whole of its study day (FSRS keeps the time of
+    # day of the last answer, which would otherwise hide it until that hour); learning steps
+    # are minutes long, so those cards keep their exact times.
+    now = bindparam("now")
+    scope = _in_scope_bound(in_bank)
+    learning = and_(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
+                    _available(now))
+    waiting = and_(learning, Card.due <= now)
+    if with_reviews:  # within the daily review limit
+        waiting = or_(waiting, and_(Card.phase == int(Phase.REVIEW), _available(now),
+                                    Card.due < bindparam("day_end")))
+    # One query for both: a learning step due now comes before any review.
+    first = (_card_and_question(waiting, scope)
+             .order_by(None).order_by(case((learning, 0), else_=1), Card.due, Card.id))
+    unseen = _unseen(scope, now).order_by(Question.position, Question.id).limit(1)
+    ahead = _card_and_question(and_(learning, Card.due <= bindparam("ahead")), scope)
+    return first, unseen, ahead
+
+
+def _unseen(scope: Any, now: Any) -> Any:
+    """Active questions in scope that the learner (parameter `user_id`) has never studied (or
+    that were reset), each with its card if it has one; suspended and buried ones wait."""
     return (db.select(Question, Card)
-            .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+            .outerjoin(Card, and_(Card.question_id == Question.id,
+                                  Card.user_id == bindparam("user_id")))
             .where(scope, or_(Card.id.is_(None),
                               and_(Card.phase == int(Phase.NEW), _available(now)))))
 
@@ -369,7 +391,7 @@ def next_due(user: User, bank_id: str | None, now: datetime) -> datetime | None:
     if bank_id:
         # A buried question waits for tomorrow's rollover, as an unseen one does.
         unseen = db.session.scalar(db.select(func.count()).select_from(
-            _unseen(user, scope, today(user, now).end).subquery()))
+            _unseen(scope, today(user, now).end).subquery()), {"user_id": user.id})
         if unseen:
             tomorrow = today(user, now).end
             due = min(due, tomorrow) if due else tomorrow
