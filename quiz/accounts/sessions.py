@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 
 from quiz.extensions import db
 from quiz.models import LoginSession, User
@@ -70,13 +70,16 @@ def _alive(row: LoginSession, now: datetime, lifetimes: Lifetimes) -> bool:
     return row.created_at > now - lifetimes.limit
 
 
+# Every request of a signed-in learner runs this: built once, with a bound parameter.
+_BY_SECRET = (db.select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+              .where(LoginSession.secret_hash == bindparam("secret_hash")))
+
+
 def resume(secret: str, *, now: datetime, lifetimes: Lifetimes) -> User | None:
     """The learner whose live session holds `secret`, or None (ended, expired, unknown)."""
     if not secret or len(secret) > 100:
         return None
-    found = db.session.execute(
-        db.select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.secret_hash == digest(secret))).first()
+    found = db.session.execute(_BY_SECRET, {"secret_hash": digest(secret)}).first()
     if found is None:
         return None
     row, user = found
