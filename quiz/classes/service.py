@@ -13,7 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts import audit
 from quiz.core.clock import study_day
-from quiz.core.scheduling import DAY_SECONDS, Phase, Policy, day_start, forgetting_curve
+from quiz.core.scheduling import (
+    Phase,
+    Policy,
+    day_start,
+    elapsed_days,
+    forgetting_curve,
+)
 from quiz.extensions import db
 from quiz.models import (
     Assignment,
@@ -387,14 +393,13 @@ def recall_by_question(rows: Iterable, at: datetime, policy: Policy) -> dict[str
     curve), with the learner's study day and the curve's constants found once rather than per
     card, since a class's pages compute this for every card of every learner."""
     today = study_day(at, policy.time_zone, rollover_hour=policy.rollover_hour)
-    end = today.end
     found, parameters = {}, policy.parameters
     # Unpacked in the order of `card_columns()`: far cheaper than reading a row's attributes.
     for _user_id, question_id, phase, stability, last_review, *_rest in rows:
         if phase == NEW or last_review is None or not stability:
             found[question_id] = 0.0
             continue
-        elapsed = max(int((end - last_review).total_seconds() // DAY_SECONDS), 0)
+        elapsed = elapsed_days(last_review, now=at, today=today)
         found[question_id] = forgetting_curve(parameters, elapsed, stability)
     return found
 

@@ -166,17 +166,16 @@ def _today_query(in_bank: bool) -> Any:
     reviewed = (db.select(func.coalesce(func.sum(DayTally.reviewed), 0))
                 .where(DayTally.user_id == user_id, DayTally.day == day)
                 .scalar_subquery())
-    bank_id = bindparam("bank_id") if in_bank else None
-    scope = and_(Question.bank_id == bank_id, _active()) if in_bank else _active()
     query = (db.select(_count(and_(shown, Card.phase == int(Phase.REVIEW))),
                        _count(and_(shown, Card.phase != int(Phase.REVIEW))),
                        _count(or_(_studied(), Card.suspended_at.is_not(None),
                                   Card.buried_until > now)),
                        reviewed)
              .select_from(Card).join(Question, Question.id == Card.question_id)
-             .where(Card.user_id == user_id, scope))
+             .where(Card.user_id == user_id, _in_scope(in_bank)))
     if not in_bank:
         return query
+    bank_id = bindparam("bank_id")
     total = db.select(Bank.active_questions).where(Bank.id == bank_id).scalar_subquery()
     introduced = (db.select(DayTally.introduced)
                   .where(DayTally.user_id == user_id, DayTally.day == day,
@@ -243,12 +242,8 @@ def next_prompt(user: User, session: StudySession, now: datetime, *,
     return _next_scheduled(user, bank_id, now, counts)
 
 
-def _in_scope(bank_id: str | None) -> Any:
-    return and_(Question.bank_id == bank_id, _active()) if bank_id else _active()
-
-
-def _in_scope_bound(in_bank: bool) -> Any:
-    """`_in_scope` for a statement built once: the bank is the parameter `bank_id`."""
+def _in_scope(in_bank: bool) -> Any:
+    """Active questions, of the bank the parameter `bank_id` names if `in_bank`."""
     return and_(Question.bank_id == bindparam("bank_id"), _active()) if in_bank else _active()
 
 
@@ -303,7 +298,7 @@ def _scheduled_queries(in_bank: bool, with_reviews: bool) -> tuple[Any, Any, Any
     # day of the last answer, which would otherwise hide it until that hour); learning steps
     # are minutes long, so those cards keep their exact times.
     now = bindparam("now")
-    scope = _in_scope_bound(in_bank)
+    scope = _in_scope(in_bank)
     learning = and_(Card.phase.in_([int(Phase.LEARNING), int(Phase.RELEARNING)]),
                     _available(now))
     waiting = and_(learning, Card.due <= now)
@@ -383,15 +378,16 @@ def card_for(user: User, question_id: str) -> Card | None:
 
 def next_due(user: User, bank_id: str | None, now: datetime) -> datetime | None:
     """When the next question (of the bank, or of any bank) becomes available, if ever."""
-    scope = _in_scope(bank_id)
+    scope = _in_scope(bool(bank_id))
+    values = {"user_id": user.id, "bank_id": bank_id}
     due = db.session.scalar(
         db.select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
         .where(scope, Card.user_id == user.id, Card.phase != int(Phase.NEW),
-               Card.suspended_at.is_(None)))
+               Card.suspended_at.is_(None)), values)
     if bank_id:
         # A buried question waits for tomorrow's rollover, as an unseen one does.
         unseen = db.session.scalar(db.select(func.count()).select_from(
-            _unseen(scope, today(user, now).end).subquery()), {"user_id": user.id})
+            _unseen(scope, today(user, now).end).subquery()), values)
         if unseen:
             tomorrow = today(user, now).end
             due = min(due, tomorrow) if due else tomorrow
