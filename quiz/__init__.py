@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
+import sqlite3
 
 from flask import Flask
 from sqlalchemy import event
@@ -87,4 +89,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    try:
+        cursor.execute("SELECT power(2, 2)")
+    except sqlite3.OperationalError:
+        # A SQLite built without its math functions (before 3.35, or without the option):
+        # the class pages compute recall curves in SQL (quiz.classes.mastery).
+        dbapi_connection.create_function("power", 2, math.pow, deterministic=True)
     cursor.close()

@@ -130,3 +130,34 @@ def test_a_request_that_reads_then_writes_waits_for_the_writer_instead_of_failin
     if app.config["BACKEND"] == "sqlite":  # one writer at a time; PostgreSQL locks rows
         assert done.is_set() and waited >= HOLD_SECONDS * 0.5
     assert db.session.get(User, second).new_per_day == 7
+
+
+def test_a_sqlite_without_math_functions_is_given_power_for_the_class_pages():
+    from quiz import _sqlite_pragmas
+
+    class NoMath:
+        """A connection whose SQLite lacks power(), as one built without math functions."""
+
+        def __init__(self):
+            self.real, self.functions = sqlite3.connect(":memory:"), {}
+
+        def cursor(self):
+            real = self.real.cursor()
+
+            class Cursor:
+                def execute(self, sql):
+                    if "power" in sql:
+                        raise sqlite3.OperationalError("no such function: power")
+                    return real.execute(sql)
+
+                def close(self):
+                    real.close()
+            return Cursor()
+
+        def create_function(self, name, arity, function, deterministic):
+            self.functions[name] = (arity, function, deterministic)
+
+    connection = NoMath()
+    _sqlite_pragmas(connection, None)
+    arity, power, deterministic = connection.functions["power"]
+    assert (arity, deterministic, power(2.0, 0.5)) == (2, True, 2.0 ** 0.5)

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from quiz.banks import spec
 from quiz.classes import service
+from quiz.classes.mastery import Learner, mastery
 from quiz.classes.service import AttemptScore, QuestionInfo
 from quiz.core.clock import study_day
-from quiz.core.scheduling import Phase
 from quiz.extensions import db
-from quiz.models import Assignment, AssignmentKind, Card, ClassMember, SchoolClass, User
-from quiz.study.policy import policy_for
+from quiz.models import Assignment, AssignmentKind, ClassMember, SchoolClass, User
 
 
 @dataclass(frozen=True)
@@ -70,45 +68,12 @@ class Gradebook:
 
 
 SORTS = ("learner", "seen", "mastery", "last")
+EVERYTHING = "everything"  # the group of every question the class covers
 
 
 def _coverage(assignments: list[Assignment], index: dict[str, QuestionInfo]):
     coverage = {a.id: service.covered(a, index) for a in assignments}
     return coverage, sorted({q for ids in coverage.values() for q in ids})
-
-
-def _member_cards(class_id: int, question_ids: list[str]) -> dict[int, dict[str, object]]:
-    """Members' studied cards for the covered questions, by learner then question."""
-    cards: dict[int, dict[str, object]] = {}
-    if not question_ids:
-        return cards
-    members = db.select(ClassMember.user_id).where(ClassMember.class_id == class_id)
-    # Through the Core connection: plain rows, without the ORM's per-row work (a class of 300
-    # reads some 50,000 of them).
-    for row in db.session.connection().execute(db.select(*service.card_columns()).where(
-            Card.user_id.in_(members), Card.question_id.in_(question_ids),
-            Card.phase != int(Phase.NEW))):
-        cards.setdefault(row.user_id, {})[row.question_id] = row
-    return cards
-
-
-class _Recall:
-    """One learner's predicted recall of their covered cards, now and on each target day,
-    each computed once for all the cells that need it."""
-
-    def __init__(self, cards: dict[str, object], user: User, now: datetime):
-        self.cards, self.policy = cards, policy_for(user, fuzzing=False)
-        self.today = study_day(now, user.time_zone).day
-        self.now = service.recall_by_question(cards.values(), now, self.policy)
-        self._days: dict[date, dict[str, float]] = {}
-
-    def on(self, day: date | None, question_ids: Collection[str]) -> float | None:
-        """Mean recall predicted on a target day (None without one, or once it has come)."""
-        if day is None or day <= self.today:
-            return None
-        if day not in self._days:
-            self._days[day] = service.recall_on_day(self.cards.values(), day, self.policy)
-        return service.mean_over(self._days[day], question_ids)
 
 
 def gradebook(school_class: SchoolClass, now: datetime, *, sort: str = "learner",
@@ -119,39 +84,43 @@ def gradebook(school_class: SchoolClass, now: datetime, *, sort: str = "learner"
     index = service.question_index()
     coverage, covered = _coverage(assignments, index)
     users = service.members(school_class)
-    cards = _member_cards(school_class.id, covered)
+    groups = {a.id: (ids, a.target_day) for a, ids in
+              ((a, coverage[a.id]) for a in assignments) if a.kind != AssignmentKind.TEST}
+    groups[EVERYTHING] = (covered, None)
+    figures = mastery(users, groups, now)
     attempts = service.test_attempts(None, [a.id for a in assignments], now)
     taken: dict[tuple[int, int], list[AttemptScore]] = {}
     for assignment_id, found in attempts.items():
         for attempt in found:
             taken.setdefault((assignment_id, attempt.user_id), []).append(attempt)
-    sets = {assignment_id: frozenset(ids) for assignment_id, ids in coverage.items()}
-    everything = frozenset(covered)
     rows = []
     for user in users:
-        mine = cards.get(user.id, {})
-        recall = _Recall(mine, user, now)
-        cells = []
-        for assignment in assignments:
-            ids = sets[assignment.id]
-            if assignment.kind == AssignmentKind.TEST:
-                cells.append(Cell(assignment, len(ids), attempts=tuple(
-                    taken.get((assignment.id, user.id), []))))
-                continue
-            cells.append(Cell(assignment, len(ids), len(ids & mine.keys()),
-                              service.mean_over(recall.now, ids),
-                              recall.on(assignment.target_day, ids)))
-        rows.append(Row(user, cells, len(mine), service.mean_over(recall.now, everything),
-                        _last_active(list(mine.values()), cells, user)))
+        learner = figures[user.id]
+        cells = [_cell(assignment, coverage[assignment.id], learner,
+                       taken.get((assignment.id, user.id), []))
+                 for assignment in assignments]
+        everything = learner.groups[EVERYTHING]
+        rows.append(Row(user, cells, everything.seen, everything.now,
+                        _last_active(learner, cells, user)))
     rows = _sorted(rows, assignments, sort, descending)
     return Gradebook(school_class, assignments, rows, len(covered))
 
 
-def _last_active(studied: list, cells: list[Cell], user: User) -> date | None:
+def _cell(assignment: Assignment, ids: list[str], learner: Learner,
+          attempts: list[AttemptScore]) -> Cell:
+    if assignment.kind == AssignmentKind.TEST:
+        return Cell(assignment, len(ids), attempts=tuple(attempts))
+    group = learner.groups[assignment.id]
+    return Cell(assignment, group.total, group.seen, group.now, group.at_target,
+                tuple(attempts))
+
+
+def _last_active(learner: Learner, cells: list[Cell], user: User) -> date | None:
     # Only answers to what the class covers count: the last review of a covered card, or the
     # start of an attempt at one of its tests (a bank's day tallies would tell of the rest).
-    moments = [row.last_review for row in studied if row.last_review is not None]
-    moments += [a.started_at for cell in cells for a in cell.attempts]
+    moments = [a.started_at for cell in cells for a in cell.attempts]
+    if learner.last_review is not None:
+        moments.append(learner.last_review)
     return study_day(max(moments), user.time_zone).day if moments else None
 
 
@@ -237,33 +206,33 @@ def learner_view(school_class: SchoolClass, user_id: int, now: datetime) -> Lear
     assignments = list(school_class.assignments)
     index = service.question_index()
     coverage, covered = _coverage(assignments, index)
-    mine = _member_cards(school_class.id, covered).get(user.id, {})
-    recall = _Recall(mine, user, now)
-    targets = sorted(a.target_day for a in assignments
-                     if a.target_day and a.target_day > recall.today)
+    today = study_day(now, user.time_zone).day
+    targets = sorted(a.target_day for a in assignments if a.target_day and a.target_day > today)
     target_day = targets[0] if targets else None
-    view = LearnerView(user, target_day)
-
-    def group(title: str, ids: list[str]) -> Group:
-        return Group(title, len(ids), sum(1 for q in ids if q in mine),
-                     service.mean_over(recall.now, ids), recall.on(target_day, ids))
-
+    titled: dict[tuple[str, str], str] = {}
+    groups: dict = {EVERYTHING: (covered, None)}
+    for assignment in assignments:
+        groups[assignment.id] = (coverage[assignment.id], assignment.target_day)
     for era in spec.ERAS:
         ids = [q for q in covered if index[q].era == era]
         if ids:
-            view.eras.append(group(spec.ERA_TITLES[era], ids))
+            groups[("era", era)], titled[("era", era)] = (ids, target_day), spec.ERA_TITLES[era]
     for tag in spec.TAGS:
         ids = [q for q in covered if tag in index[q].tags]
         if ids:
-            view.themes.append(group(spec.TAG_TITLES[tag], ids))
+            groups[("tag", tag)], titled[("tag", tag)] = (ids, target_day), spec.TAG_TITLES[tag]
+    learner = mastery([user], groups, now)[user.id]
+    view = LearnerView(user, target_day)
+    for key, title in titled.items():
+        group = learner.groups[key]
+        shown = Group(title, group.total, group.seen, group.now, group.at_target)
+        (view.eras if key[0] == "era" else view.themes).append(shown)
     attempts = service.test_attempts(user.id, [a.id for a in assignments], now)
     cells = []
     for assignment in assignments:
-        ids = coverage[assignment.id]
-        cells.append(Cell(assignment, len(ids), sum(1 for q in ids if q in mine),
-                          service.mean_over(recall.now, ids),
-                          recall.on(assignment.target_day, ids),
+        group = learner.groups[assignment.id]
+        cells.append(Cell(assignment, group.total, group.seen, group.now, group.at_target,
                           tuple(attempts.get(assignment.id, []))))
-    view.row = Row(user, cells, len(mine), service.mean_over(recall.now, covered), None)
+    everything = learner.groups[EVERYTHING]
+    view.row = Row(user, cells, everything.seen, everything.now, None)
     return view
-

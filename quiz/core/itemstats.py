@@ -18,7 +18,7 @@ a bank), the score of each question it holds, from 0 to 1.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Fewer units than this and a correlation says nothing: the index is left blank.
@@ -34,45 +34,40 @@ class ItemStats:
     discrimination: float | None
 
 
-def mean(values: Iterable[float]) -> float | None:
-    """The arithmetic mean, None for no values."""
-    values = list(values)
-    return sum(values) / len(values) if values else None
+@dataclass(frozen=True)
+class Moments:
+    """What one question's statistics are computed from, so the database can add them up
+    rather than send every unit's score: the units that answered it and the sum of their
+    scores; and, over the units that also answered other questions (so that they have a rest
+    of the test), their count and the sums of the score x, the rest-of-test score y, x², y²
+    and xy."""
+
+    answered: int
+    score: float
+    paired: int = 0
+    x: float = 0.0
+    y: float = 0.0
+    xx: float = 0.0
+    yy: float = 0.0
+    xy: float = 0.0
 
 
-def correlation(xs: list[float], ys: list[float]) -> float | None:
-    """Pearson's r of two equally long lists; None if either does not vary or too few."""
-    if len(xs) < MIN_UNITS:
-        return None
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx <= 0 or syy <= 0:
-        return None
-    return sxy / math.sqrt(sxx * syy)
+# A spread smaller than this share of the squares is rounding, not a difference between units.
+_NO_SPREAD = 1e-12
 
 
-def item_statistics(matrix: Mapping[object, Mapping[str, float]]) -> dict[str, ItemStats]:
-    """Facility and discrimination of every question in `matrix` (unit -> question -> score).
-
-    A unit that holds only the question itself has no rest-of-test score and is left out of
-    the discrimination (not of the facility).
-    """
-    totals = {unit: (sum(scores.values()), len(scores)) for unit, scores in matrix.items()}
-    items: dict[str, list[tuple[float, float | None]]] = {}
-    for unit, scores in matrix.items():
-        total, count = totals[unit]
-        for question, score in scores.items():
-            rest = (total - score) / (count - 1) if count > 1 else None
-            items.setdefault(question, []).append((score, rest))
-    found = {}
-    for question, pairs in items.items():
-        paired = [(score, rest) for score, rest in pairs if rest is not None]
-        found[question] = ItemStats(
-            answered=len(pairs), facility=mean(score for score, _ in pairs),
-            discrimination=correlation([s for s, _ in paired], [r for _, r in paired]))
-    return found
+def item_stats(m: Moments) -> ItemStats:
+    """Facility (mean score) and discrimination (Pearson's r of score and rest-of-test score,
+    blank with fewer than MIN_UNITS units or when either does not vary)."""
+    facility = m.score / m.answered if m.answered else None
+    discrimination = None
+    n = m.paired
+    if n >= MIN_UNITS:
+        sxx, syy = m.xx - m.x * m.x / n, m.yy - m.y * m.y / n
+        if sxx > _NO_SPREAD * max(m.xx, 1.0) and syy > _NO_SPREAD * max(m.yy, 1.0):
+            r = (m.xy - m.x * m.y / n) / math.sqrt(sxx * syy)
+            discrimination = min(max(r, -1.0), 1.0)
+    return ItemStats(m.answered, facility, discrimination)
 
 
 def lapse_rate(lapses: int, reviews: int) -> float | None:

@@ -129,17 +129,21 @@ class Policy:
 
 # --- The FSRS-6 memory model (fsrs-rs src/model.rs), in 64-bit floats.
 
+def curve(w: Sequence[float]) -> tuple[float, float]:
+    """The forgetting curve's (factor, decay): R = (elapsed / S * factor + 1) ** decay."""
+    decay = -w[20]
+    return math.exp(math.log(0.9) / decay) - 1.0, decay
+
+
 def forgetting_curve(w: Sequence[float], elapsed: float, stability: float) -> float:
     """The probability of recall `elapsed` days after a review that left `stability`."""
-    decay = -w[20]
-    factor = math.exp(math.log(0.9) / decay) - 1.0
+    factor, decay = curve(w)
     return (elapsed / stability * factor + 1.0) ** decay
 
 
 def next_interval(w: Sequence[float], stability: float, retention: float) -> float:
     """The days until recall falls to `retention`, unrounded (FSRS's interval)."""
-    decay = -w[20]
-    factor = math.exp(math.log(0.9) / decay) - 1.0
+    factor, decay = curve(w)
     return stability / factor * (retention ** (1.0 / decay) - 1.0)
 
 

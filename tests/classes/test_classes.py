@@ -318,6 +318,63 @@ def test_class_recall_is_fsrs_retrievability_card_by_card(app, build, clock):
                          for card in cards}
 
 
+def test_gradebook_mastery_is_the_mean_fsrs_retrievability_of_each_learners_cards(
+        app, build, teacher, clock):
+    """The database adds up retrievability for the gradebook: it must agree with
+    `scheduling.retrievability` card by card, in any time zone (a daylight-saving change before
+    the target day), with fitted parameters, and for reviews a fraction of a second either side
+    of a rollover (elapsed days counted in whole seconds rounded up)."""
+    from quiz.core.clock import study_day_start
+    from quiz.core.scheduling import DEFAULT_PARAMETERS, day_start, retrievability
+    from quiz.models import Card
+    from quiz.study.policy import policy_for
+
+    build.banks()
+    school_class = service.create_class(teacher.user, "Zones", clock.now)
+    target = date(2026, 3, 20)  # New York changes its clocks on 8 March
+    banks = service.add_assignment(
+        school_class, kind="banks", title="All", bank_ids=["demo"], eras=[], tags=[],
+        target_day=target, length=10, time_limit_s=None, opens_at=None, closes_at=None,
+        attempts=1, now=clock.now)
+    fitted = list(DEFAULT_PARAMETERS)
+    fitted[20] = 0.4
+    for n, zone in enumerate(("UTC", "America/New_York", "Asia/Kolkata")):
+        user = build.user(email=f"zone{n}@example.org", time_zone=zone)
+        if n == 2:
+            user.fsrs_parameters = fitted
+        build.bulk_history(user, reviews=50, days=50)
+        service.join(user, school_class, clock.now)
+        # Two cards reviewed just before and exactly at a rollover ten days ago.
+        rollover = study_day_start(clock.now.date() - timedelta(days=10), zone)
+        cards = db.session.scalars(db.select(Card).where(Card.user_id == user.id,
+                                                         Card.phase != 0).limit(2)).all()
+        cards[0].last_review = rollover - timedelta(microseconds=1)
+        cards[1].last_review = rollover
+    db.session.commit()
+    db.session.expire_all()
+
+    book = gradebook.gradebook(school_class, clock.now)
+    covered = service.covered(banks, service.question_index())
+    for row in book.rows:
+        policy = policy_for(row.user, fuzzing=False)
+        memories = {card.question_id: card.memory for card in db.session.scalars(
+            db.select(Card).where(Card.user_id == row.user.id, Card.phase != 0))}
+        at_target = day_start(target, policy)
+        expected_now = sum(retrievability(memories[q], now=clock.now, policy=policy)
+                           for q in covered if q in memories) / len(covered)
+        expected_target = sum(retrievability(memories[q], now=at_target, policy=policy)
+                              for q in covered if q in memories) / len(covered)
+        cell = row.cells[0]
+        assert cell.seen == row.seen == len(memories)
+        assert cell.now == pytest.approx(expected_now, rel=1e-12)
+        assert row.mastery == pytest.approx(expected_now, rel=1e-12)
+        assert cell.at_target == pytest.approx(expected_target, rel=1e-12)
+        assert 0 < cell.at_target < cell.now
+        view = gradebook.learner_view(school_class, row.user.id, clock.now)
+        assert view.row.cells[0].now == pytest.approx(expected_now, rel=1e-12)
+        assert view.target_day == target
+
+
 def test_deleting_an_account_takes_its_classes_and_places_in_classes_with_it(app, build,
                                                                                 teacher, clock):
     from quiz.accounts.data import delete_account
