@@ -4,7 +4,7 @@ assignments still ask of them."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,14 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from quiz.accounts import audit
-from quiz.core.clock import study_day
-from quiz.core.scheduling import (
-    Phase,
-    Policy,
-    day_start,
-    elapsed_days,
-    forgetting_curve,
-)
+from quiz.core.scheduling import Phase, recall_on_day
 from quiz.extensions import db
 from quiz.models import (
     Assignment,
@@ -40,7 +33,6 @@ from quiz.study.policy import policy_for
 # Join codes are read aloud and copied from a board: no 0/O, 1/I/L, or 2/Z lookalikes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXY3456789"
 CODE_LENGTH = 8
-NEW = int(Phase.NEW)
 
 
 class Refused(Exception):
@@ -249,8 +241,8 @@ def covered(assignment: Assignment, index: dict[str, QuestionInfo]) -> list[str]
 
 
 def card_columns() -> tuple:
-    """The card columns recall is computed from, with learner and question."""
-    return (Card.user_id, Card.question_id, Card.phase, Card.stability, Card.last_review)
+    """The card columns recall is computed from (`scheduling.recall_by_question`)."""
+    return (Card.question_id, Card.phase, Card.stability, Card.last_review)
 
 
 def test_window(assignment: Assignment, now: datetime) -> str | None:
@@ -385,28 +377,6 @@ def start_test(user: User, assignment_id: int, now: datetime) -> StudySession:
     db.session.add(session)
     db.session.commit()
     return session
-
-
-def recall_by_question(rows: Iterable, at: datetime, policy: Policy) -> dict[str, float]:
-    """Each studied card's predicted recall at `at` by question: FSRS retrievability exactly
-    as `scheduling.retrievability` computes it (elapsed study days, then the forgetting
-    curve), with the learner's study day and the curve's constants found once rather than per
-    card, since a class's pages compute this for every card of every learner."""
-    today = study_day(at, policy.time_zone, rollover_hour=policy.rollover_hour)
-    found, parameters = {}, policy.parameters
-    # Unpacked in the order of `card_columns()`: far cheaper than reading a row's attributes.
-    for _user_id, question_id, phase, stability, last_review, *_rest in rows:
-        if phase == NEW or last_review is None or not stability:
-            found[question_id] = 0.0
-            continue
-        elapsed = elapsed_days(last_review, now=at, today=today)
-        found[question_id] = forgetting_curve(parameters, elapsed, stability)
-    return found
-
-
-def recall_on_day(rows: Iterable, day: date, policy: Policy) -> dict[str, float]:
-    """`recall_by_question` at the start of study day `day` (as `quiz.core.exam.recall_on`)."""
-    return recall_by_question(rows, day_start(day, policy), policy)
 
 
 def mean_over(recall: dict[str, float], question_ids: Collection[str]) -> float | None:

@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import IntEnum
@@ -431,6 +431,27 @@ def retrievability(memory: Memory, *, now: datetime, policy: Policy) -> float:
     today = study_day(now, policy.time_zone, rollover_hour=policy.rollover_hour)
     elapsed = elapsed_days(memory.last_review, now=ensure_utc(now), today=today)
     return forgetting_curve(policy.parameters, elapsed, memory.stability)
+
+
+def recall_by_question(rows: Iterable[Sequence], at: datetime,
+                       policy: Policy) -> dict[str, float]:
+    """`retrievability` at `at` of many cards of one learner, by question, each row holding a
+    card's (question id, phase, stability, last review): the study day and the curve are
+    found once rather than per card, and plain rows cost less than cards."""
+    today = study_day(at, policy.time_zone, rollover_hour=policy.rollover_hour)
+    found, parameters = {}, policy.parameters
+    for question_id, phase, stability, last_review, *_rest in rows:
+        if phase == Phase.NEW or last_review is None or not stability:
+            found[question_id] = 0.0
+            continue
+        elapsed = elapsed_days(last_review, now=at, today=today)
+        found[question_id] = forgetting_curve(parameters, elapsed, stability)
+    return found
+
+
+def recall_on_day(rows: Iterable[Sequence], day: date, policy: Policy) -> dict[str, float]:
+    """`recall_by_question` at the start of study day `day` (as `quiz.core.exam.recall_on`)."""
+    return recall_by_question(rows, day_start(day, policy), policy)
 
 
 def reset() -> Memory:

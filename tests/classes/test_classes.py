@@ -301,7 +301,7 @@ def test_gradebook_and_statistics_run_a_fixed_number_of_queries(app, build, teac
 
 
 def test_class_recall_is_fsrs_retrievability_card_by_card(app, build, clock):
-    from quiz.core.scheduling import retrievability
+    from quiz.core.scheduling import recall_by_question, retrievability
     from quiz.models import Card
     from quiz.study.policy import policy_for
 
@@ -313,7 +313,7 @@ def test_class_recall_is_fsrs_retrievability_card_by_card(app, build, clock):
     rows = db.session.execute(db.select(*service.card_columns())
                               .where(Card.user_id == user.id)).all()
     for at in (clock.now, clock.now + timedelta(days=17, hours=5)):
-        found = service.recall_by_question(rows, at, policy)
+        found = recall_by_question(rows, at, policy)
         assert found == {card.question_id: retrievability(card.memory, now=at, policy=policy)
                          for card in cards}
 
