@@ -27,6 +27,7 @@ from quiz.models import (
     StudySession,
     User,
 )
+from quiz.study import exams
 from quiz.study import service as study
 from quiz.study.policy import policy_for
 
@@ -267,6 +268,8 @@ class Todo:
     attempts_left: int = 0
     best: float | None = None
     closed: str | None = None
+    planned: bool = False  # the learner's exam plan is this assignment's target date
+    ahead: bool = False  # its target date is still to come
 
 
 def todos(user: User, now: datetime) -> list[Todo]:
@@ -303,10 +306,12 @@ def todos(user: User, now: datetime) -> list[Todo]:
         due = sum(1 for row in rows if row.due is not None and row.due < day.end
                   and row.suspended_at is None)
         recall = None
-        if assignment.target_day is not None and assignment.target_day > day.day:
+        ahead = assignment.target_day is not None and assignment.target_day > day.day
+        if ahead:
             recall = mean_over(recall_on_day(rows, assignment.target_day, policy), ids)
         found.append(Todo(assignment, names[assignment.class_id], len(ids),
-                          unseen=len(ids) - len(rows), due=due, recall_at_target=recall))
+                          unseen=len(ids) - len(rows), due=due, recall_at_target=recall,
+                          planned=plans_for(user, assignment), ahead=ahead))
     return found
 
 
@@ -350,6 +355,31 @@ def test_attempts(user_id: int | None, assignment_ids: list[int],
         found.setdefault(session.assignment_id, []).append(
             AttemptScore(session.user_id, session.id, session.started_at, score))
     return found
+
+
+def plan_for(user: User, assignment_id: int, now: datetime) -> Assignment:
+    """Make a bank assignment's target date the learner's exam plan (its banks, that day), so
+    the exam planning brings their reviews forward for it. A learner has one plan: this one
+    replaces any other, and only the learner can choose it."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if (assignment is None or assignment.kind == AssignmentKind.TEST
+            or assignment.school_class.archived_at is not None
+            or not is_member(user, assignment.class_id)):
+        raise LookupError("no such assignment for this learner")
+    if assignment.target_day is None:
+        raise Refused("This assignment has no target date to plan for.")
+    try:
+        exams.save_plan(user, day=assignment.target_day, bank_ids=assignment.bank_ids,
+                        target=None, now=now)
+    except exams.PlanRefused as refusal:
+        raise Refused(f"The target date has passed: {refusal}") from refusal
+    return assignment
+
+
+def plans_for(user: User, assignment: Assignment) -> bool:
+    """Whether the learner's exam plan is this assignment's target date and banks."""
+    return (user.exam_day is not None and user.exam_day == assignment.target_day
+            and sorted(user.exam_banks or []) == sorted(assignment.bank_ids or []))
 
 
 def start_test(user: User, assignment_id: int, now: datetime) -> StudySession:

@@ -229,6 +229,24 @@ def start_test(assignment_id: int) -> WerkzeugResponse:
     return redirect(url_for("study.show", session_id=session.id))
 
 
+@bp.post(f"/assignments/<{MAX_ID}:assignment_id>/plan")
+@login_required
+def plan(assignment_id: int) -> WerkzeugResponse:
+    """Plan the learner's reviews for an assignment's target date (their exam plan)."""
+    _require_post_form()
+    try:
+        assignment = service.plan_for(current_user, assignment_id, clock.utcnow())
+    except LookupError:
+        abort(404)
+    except service.Refused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("study.home"))
+    flash(f"Your exam plan now aims at {assignment.title} on "
+          f"{assignment.target_day.isoformat()}: reviews its banks need are being brought "
+          "forward.", "success")
+    return redirect(url_for("study.home"))
+
+
 @bp.route("/admin/teachers", methods=["GET", "POST"])
 @admin_required
 def teachers() -> str | WerkzeugResponse | tuple[str, int]:

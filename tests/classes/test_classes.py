@@ -273,6 +273,50 @@ def test_nobody_but_the_classs_teacher_sees_its_pages(app, build, teacher):
 
 
 
+def test_a_learner_plans_their_reviews_for_an_assignments_target_date(app, build, teacher,
+                                                                        clock):
+    from quiz import jobs
+    from quiz.models import Card
+
+    school_class = create_class(teacher)
+    learner = signed_in(app, build, "learner@example.org")
+    join(learner, school_class)
+    build.bulk_history(learner.user, reviews=90, days=60)  # learnt, stability 30 days
+    for each in db.session.scalars(db.select(Card).where(Card.user_id == learner.user.id)):
+        each.due = clock.now + timedelta(days=45)  # all after the target date
+    db.session.commit()
+    page = f"/classes/{school_class.id}"
+    target = (clock.now + timedelta(days=40)).date()  # recall below 90% by then
+    teacher.post(f"{page}/assignments", {
+        "kind": "banks", "title": "Midterm", "bank_ids": "demo", "target_day": target.isoformat(),
+        "length": 10, "time_limit": 0, "attempts": 1}, token_from=page)
+    assignment = db.session.scalars(db.select(Assignment).order_by(Assignment.id.desc())).first()
+    assert "Plan my reviews for " + target.isoformat() in learner.get("/").get_data(as_text=True)
+
+    # Only a member can plan for it.
+    outsider = signed_in(app, build, "outsider@example.org")
+    assert outsider.post(f"/assignments/{assignment.id}/plan",
+                         token_from="/").status_code == 404
+    response = learner.post(f"/assignments/{assignment.id}/plan", token_from="/")
+    assert response.status_code == 302
+    user = db.session.get(User, learner.user.id)
+    db.session.refresh(user)
+    assert (user.exam_day, user.exam_banks) == (target, ["demo"])
+    assert "Your exam plan aims at this date" in learner.get("/").get_data(as_text=True)
+    # The exam planning brings forward the reviews that would reach the day poorly recalled.
+    assert jobs.run_pending() >= 1
+    db.session.expire_all()
+    dues = [c.due for c in db.session.scalars(db.select(Card).where(
+        Card.user_id == learner.user.id, Card.phase != 0))]
+    assert dues and all(due < clock.now + timedelta(days=40) for due in dues)
+
+    # Once the day has passed, the learner is told so.
+    clock.advance(days=41)
+    refused = learner.post(f"/assignments/{assignment.id}/plan", token_from="/")
+    assert refused.status_code == 302
+    assert "target date has passed" in learner.get("/").get_data(as_text=True)
+
+
 def test_gradebook_and_statistics_run_a_fixed_number_of_queries(app, build, teacher, clock):
     counts = {}
     for size in (2, 6):

@@ -49,6 +49,9 @@ def test_a_class_from_its_creation_to_the_gradebook(new_page, build, clock):
     p.click("button:has-text('Join 9B history')")
     p.wait_for_selector("text=Your assignments")
     learner.check("home with assignments")
+    p.click("button:has-text('Plan my reviews for')")
+    p.wait_for_selector("text=Your exam plan aims at this date")
+    learner.check("home with the target date planned")
 
     p.click("button:has-text('Study Demo bank')")
     p.wait_for_selector("[data-question-id]")
