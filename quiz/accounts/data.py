@@ -170,11 +170,27 @@ def _array(name: str, items: Iterator[dict[str, Any]], *, last: bool = False) ->
     yield "".join(batch) + ("\n ]" if not first else "]") + ("\n}\n" if last else ",\n")
 
 
+def _classes(user: User) -> dict[str, list[dict[str, Any]]]:
+    """The classes the learner is in and those they teach, by name: informative (an import
+    cannot join a class, which takes its code). Never the other members."""
+    joined = db.session.execute(
+        db.select(SchoolClass.name, ClassMember.joined_at)
+        .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+        .where(ClassMember.user_id == user.id).order_by(ClassMember.joined_at)).all()
+    taught = db.session.scalars(db.select(SchoolClass).where(SchoolClass.teacher_id == user.id)
+                                .order_by(SchoolClass.created_at)).all()
+    return {"classes": [{"name": name, "joined_at": iso(at)} for name, at in joined],
+            "teaching": [{"name": c.name, "created_at": iso(c.created_at),
+                          "archived_at": iso(c.archived_at) if c.archived_at else None}
+                         for c in taught]}
+
+
 def export_chunks(user: User, now: datetime) -> Iterator[str]:
     """Everything that belongs to `user` (no password hash) as JSON text in chunks: rows are
     read a batch at a time, so a long history costs no more memory than a short one."""
     head = {"format": FORMAT, "version": VERSION, "exported_at": iso(now),
-            "account": {"email": user.email, "created_at": iso(user.created_at)},
+            "account": {"email": user.email, "created_at": iso(user.created_at),
+                        **_classes(user)},
             "settings": _settings(user)}
     yield "{\n" + "".join(f" {_dump(key)}: {_dump(value)},\n" for key, value in head.items())
     cards = db.session.scalars(db.select(Card).where(Card.user_id == user.id)

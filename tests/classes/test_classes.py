@@ -419,6 +419,26 @@ def test_gradebook_mastery_is_the_mean_fsrs_retrievability_of_each_learners_card
         assert view.target_day == target
 
 
+def test_the_data_export_names_the_classes_a_learner_is_in_and_teaches_but_no_classmate(
+        app, build, teacher, clock):
+    import json
+
+    from quiz.accounts.data import export_json
+
+    school_class = create_class(teacher)
+    learner = signed_in(app, build, "learner@example.org")
+    join(learner, school_class)
+    join(signed_in(app, build, "classmate@example.org"), school_class)
+    mine = json.loads(export_json(db.session.get(User, learner.user.id), clock.now))
+    assert mine["account"]["classes"] == [{"name": "9B history",
+                                           "joined_at": "2026-03-02T12:00:00+00:00"}]
+    assert mine["account"]["teaching"] == []
+    taught = export_json(db.session.get(User, teacher.user.id), clock.now)
+    assert json.loads(taught)["account"]["teaching"] == [
+        {"name": "9B history", "created_at": "2026-03-02T12:00:00+00:00", "archived_at": None}]
+    assert "classmate@example.org" not in taught and "learner@example.org" not in taught
+
+
 def test_deleting_an_account_takes_its_classes_and_places_in_classes_with_it(app, build,
                                                                                 teacher, clock):
     from quiz.accounts.data import delete_account
