@@ -57,11 +57,7 @@ def question(question_id: str) -> str:
 # --- Presenting the figures as charts: words and shapes only, every number from `stats`.
 
 def _short(day: date) -> str:
-    return f"{day.day} {day.strftime('%b')}"
-
-
-def _long(day: date) -> str:
-    return f"{day.strftime('%a')} {day.day} {day.strftime('%b %Y')}"
+    return f"{day.day} {charts.MONTHS[day.month - 1]}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -97,7 +93,7 @@ def _activity(days: list[stats.DayCount]) -> Markup:
 
 def _accuracy(weeks: list[stats.WeekAccuracy]) -> Markup:
     data = [charts.Datum(
-        label=_short(w.week), name=f"Week of {_long(w.week)}",
+        label=_short(w.week), name=f"Week of {charts.long_date(w.week)}",
         value=None if w.accuracy is None else w.accuracy * 100,
         text="no answers" if w.accuracy is None else
         f"{_percent(w.accuracy)} ({w.correct} of {w.answered} right)") for w in weeks]
@@ -112,8 +108,8 @@ def _accuracy(weeks: list[stats.WeekAccuracy]) -> Markup:
 
 def _forecast(days: list[stats.DayCount]) -> Markup:
     data = [charts.Datum(label="Today" if index == 0 else _short(d.day),
-                         name=_long(d.day) + (" (today, with anything overdue)" if index == 0
-                                              else ""),
+                         name=charts.long_date(d.day)
+                         + (" (today, with anything overdue)" if index == 0 else ""),
                          value=d.count, text=_plural(d.count, "card"))
             for index, d in enumerate(days)]
     total = sum(d.count for d in days)
