@@ -8,7 +8,7 @@ the learner's study days in Python (`quiz.core.days`), so SQLite and PostgreSQL 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -194,35 +194,40 @@ def current_streak(user: User, now: datetime, *,
         before = window[-1] - timedelta(days=1)
 
 
-def cards_by_state(user: User, now: datetime) -> StateCounts:
+def studied_cards(user: User) -> list[Any]:
+    """The learner's studied cards of active questions, as plain rows: one read that the
+    states, mastery, forecast and most-lapsed figures share. Through the Core connection: a
+    learner who has studied every question has hundreds of cards, and loading each as an ORM
+    object cost more than the rest of the page."""
+    # Recall reads the first four columns in this order (scheduling.recall_by_question).
+    return db.session.connection().execute(
+        db.select(Card.question_id, Card.phase, Card.stability, Card.last_review, Question.era,
+                  Card.due, Card.lapses)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))).all()
+
+
+def cards_by_state(user: User, now: datetime, studied: list[Any] | None = None) -> StateCounts:
     """Active questions by state; "new" counts questions never studied or reset by a revision."""
     active = db.session.scalar(db.select(func.sum(Bank.active_questions)))
-    studied = dict(db.session.execute(
-        db.select(Card.phase, func.count()).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
-        .group_by(Card.phase)).all())
-    return StateCounts(new=(active or 0) - sum(studied.values()),
-                       learning=studied.get(int(Phase.LEARNING), 0),
-                       review=studied.get(int(Phase.REVIEW), 0),
-                       relearning=studied.get(int(Phase.RELEARNING), 0))
+    phases = Counter(row.phase for row in (studied_cards(user) if studied is None else studied))
+    return StateCounts(new=(active or 0) - sum(phases.values()),
+                       learning=phases[int(Phase.LEARNING)], review=phases[int(Phase.REVIEW)],
+                       relearning=phases[int(Phase.RELEARNING)])
 
 
-def mastery(user: User, now: datetime) -> Mastery:
+def mastery(user: User, now: datetime, studied: list[Any] | None = None) -> Mastery:
     """Average retrievability now of the learner's studied active cards, by era and by theme."""
-    studied = (Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
-    # Plain rows through the Core connection: a learner who has studied every question has
-    # hundreds of cards, and loading each as an ORM object cost more than the rest of the page.
-    rows = db.session.connection().execute(
-        db.select(Card.question_id, Card.phase, Card.stability, Card.last_review, Question.era)
-        .join(Question, Question.id == Card.question_id).where(*studied)).all()
+    rows = studied_cards(user) if studied is None else studied
     tags = db.session.execute(
         db.select(QuestionTag.question_id, QuestionTag.tag)
         .join(Card, Card.question_id == QuestionTag.question_id)
-        .join(Question, Question.id == Card.question_id).where(*studied)).all()
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))).all()
     recall = scheduling.recall_by_question(rows, now, policy_for(user, fuzzing=False))
     by_era: dict[str, list[float]] = defaultdict(list)
-    for question_id, *_memory, era in rows:
-        by_era[era].append(recall[question_id])
+    for row in rows:
+        by_era[row.era].append(recall[row.question_id])
     by_tag: dict[str, list[float]] = defaultdict(list)
     for question_id, tag in tags:
         by_tag[tag].append(recall[question_id])
@@ -236,26 +241,27 @@ def _mastery_row(key: str, title: str, values: list[float]) -> MasteryRow:
     return MasteryRow(key, title, len(values), sum(values) / len(values) if values else None)
 
 
-def due_forecast(user: User, now: datetime, *, days: int = FORECAST_DAYS) -> list[DayCount]:
+def due_forecast(user: User, now: datetime, studied: list[Any] | None = None, *,
+                 days: int = FORECAST_DAYS) -> list[DayCount]:
     """Cards due on each of the next `days` study days from today; overdue cards count today."""
     today = study_day(now, user.time_zone)
-    horizon = calendar.day_start(today.day + timedelta(days=days), user.time_zone)
-    dues = db.session.scalars(
-        db.select(Card.due).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW),
-               Card.due < horizon)).all()
+    dues = [row.due for row in (studied_cards(user) if studied is None else studied)
+            if row.due is not None]
     counts = calendar.forecast(dues, today=today, days=days, tz_name=user.time_zone)
     return [DayCount(day, count) for day, count in counts.items()]
 
 
-def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list[Lapsed]:
+def most_lapsed(user: User, now: datetime, studied: list[Any] | None = None, *,
+                limit: int = LAPSED_LIMIT) -> list[Lapsed]:
     """The active questions the learner has forgotten most often after learning them."""
-    rows = db.session.execute(
-        db.select(Card.question_id, Card.lapses, Question.spec)
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, _active(), Card.lapses > 0)
-        .order_by(Card.lapses.desc(), Card.question_id).limit(limit)).all()
-    return [Lapsed(row.question_id, question_text(row.spec), row.lapses) for row in rows]
+    rows = studied_cards(user) if studied is None else studied
+    top = sorted((row for row in rows if row.lapses > 0),
+                 key=lambda row: (-row.lapses, row.question_id))[:limit]
+    # Asked even for none, so the page sends the same statements whatever the history.
+    specs = dict(db.session.execute(db.select(Question.id, Question.spec).where(
+        Question.id.in_([row.question_id for row in top]))).all())
+    return [Lapsed(row.question_id, question_text(specs[row.question_id]), row.lapses)
+            for row in top]
 
 
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
@@ -271,11 +277,14 @@ def dashboard(user: User, now: datetime) -> Dashboard:
     """Every dashboard figure for `user` at `now`."""
     today = study_day(now, user.time_zone).day
     year = _year(user, today)
+    studied = studied_cards(user)
     return Dashboard(today=today, streak=current_streak(user, now, year=year),
-                     states=cards_by_state(user, now), days=reviews_per_day(user, now, year=year),
+                     states=cards_by_state(user, now, studied),
+                     days=reviews_per_day(user, now, year=year),
                      weeks=weekly_accuracy(user, now, year=year),
-                     mastery=mastery(user, now), forecast=due_forecast(user, now),
-                     lapsed=most_lapsed(user, now), tests=scored_tests(user, now))
+                     mastery=mastery(user, now, studied),
+                     forecast=due_forecast(user, now, studied),
+                     lapsed=most_lapsed(user, now, studied), tests=scored_tests(user, now))
 
 
 def question_text(stored: dict[str, Any]) -> str:
