@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from quiz.core.clock import StudyDay, ensure_utc, study_day, zone
 
@@ -22,6 +23,15 @@ def day_start(day: date, tz_name: str) -> datetime:
     return study_day(noon, tz_name).start
 
 
+@lru_cache(maxsize=1024)
+def _bounds(first: date, last: date, tz_name: str) -> tuple[datetime, ...]:
+    # One boundary per day plus the end of the last: bisecting is exact across DST changes
+    # and far cheaper than working out the study day of every timestamp on its own. The same
+    # days come back on every page a learner opens today, so they are worked out once.
+    return tuple(day_start(first + timedelta(days=offset), tz_name)
+                 for offset in range((last - first).days + 2))
+
+
 def days_between(first: date, last: date) -> list[date]:
     """Every date from `first` to `last`, both included."""
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
@@ -31,10 +41,7 @@ def study_days(moments: Iterable[datetime], *, first: date, last: date,
                tz_name: str) -> list[date | None]:
     """The study day of each of `moments`, or None for one outside `first` to `last`."""
     days = days_between(first, last)
-    # One boundary per day plus the end of the last: bisecting is exact across DST changes
-    # and far cheaper than working out the study day of every timestamp on its own.
-    bounds = [day_start(day, tz_name) for day in days]
-    bounds.append(day_start(last + timedelta(days=1), tz_name))
+    bounds = _bounds(first, last, tz_name)
     placed: list[date | None] = []
     for moment in moments:
         index = bisect_right(bounds, ensure_utc(moment)) - 1

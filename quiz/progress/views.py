@@ -26,9 +26,9 @@ def dashboard() -> str:
     """Every progress figure: activity, accuracy, streak, cards, mastery, forecast, tests."""
     now = clock.utcnow()
     figures = stats.dashboard(current_user, now)
+    aside = controls.set_aside(current_user, now)
     return render_template("progress/dashboard.html", figures=figures,
-                           leeches=controls.leeches(current_user, now),
-                           suspended=controls.suspended(current_user, now),
+                           leeches=aside.leeches, suspended=aside.suspended,
                            outlook=exams.outlook(current_user, now),
                            charts=_charts(figures, current_user.desired_retention,
                                           clock.zone(current_user.time_zone)))

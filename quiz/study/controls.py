@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, or_
 
 from quiz.banks import spec
 from quiz.core import grading, scheduling
@@ -253,11 +253,17 @@ def search(user: User, query: str, now: datetime) -> list[CardState]:
     return found
 
 
-def suspended(user: User, now: datetime) -> list[CardState]:
-    """The learner's suspended questions."""
-    return _states(user, now, Card.suspended_at.is_not(None))
+@dataclass(frozen=True)
+class SetAside:
+    """The learner's leeches (questions forgotten again and again) and suspended questions;
+    a suspended leech is in both."""
+
+    leeches: list[CardState]
+    suspended: list[CardState]
 
 
-def leeches(user: User, now: datetime) -> list[CardState]:
-    """The learner's leeches: questions forgotten again and again."""
-    return _states(user, now, Card.leech.is_(True))
+def set_aside(user: User, now: datetime) -> SetAside:
+    """Leeches and suspended questions, read together (the dashboard lists both)."""
+    states = _states(user, now, or_(Card.leech.is_(True), Card.suspended_at.is_not(None)))
+    return SetAside([state for state in states if state.leech],
+                    [state for state in states if state.suspended])
