@@ -228,6 +228,7 @@ class DashboardOut(Out):
     mastery: Mastery
     forecast: list[DayCount]
     lapsed: list[Lapsed]
+    # The finished ones among the learner's last 30 practice tests, as the dashboard charts.
     tests: list[ScoredTest]
 
 

@@ -29,6 +29,7 @@ HEATMAP_DAYS = 365
 ACCURACY_WEEKS = 12
 FORECAST_DAYS = 30
 LAPSED_LIMIT = 10
+TESTS_SHOWN = 30
 HISTORY_PAGE = 50
 # The streak is read a year at a time, going further back only while it lasts.
 STREAK_WINDOW = 366
@@ -265,8 +266,11 @@ def most_lapsed(user: User, now: datetime, studied: list[Any] | None = None, *,
 
 
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
-    """Finished practice tests, oldest first, each scored as on the tests page."""
-    finished = sorted((a for a in test_attempts(user, now)
+    """The finished tests among the learner's last TESTS_SHOWN practice tests, oldest first,
+    each scored as on the tests page (the tests page lists them all)."""
+    # The latest only: the chart's cost then follows the tests it shows, not every test
+    # a learner has ever taken.
+    finished = sorted((a for a in test_attempts(user, now, latest=TESTS_SHOWN)
                        if a.finished_at is not None and a.summary.possible),
                       key=lambda a: (a.finished_at, a.session.id))
     return [ScoredTest(a.session.id, study_day(a.finished_at, user.time_zone).day,

@@ -150,5 +150,6 @@ def _tests(tests: list[stats.ScoredTest], tz: tzinfo) -> Markup:
         for t in tests]
     latest = f"latest {data[-1].text}" if data else "none yet"
     return charts.line_chart(data, title=f"Practice test scores over time ({latest}).",
-                             caption="Scores of finished practice tests, oldest first.",
+                             caption=f"Scores of finished practice tests among your last "
+                                     f"{stats.TESTS_SHOWN}, oldest first.",
                              headers=("Test", "Score"), unit="%", max_value=100)

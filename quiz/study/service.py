@@ -748,13 +748,13 @@ class Attempt:
         return self.finished_at is not None
 
 
-def test_attempts(user: User, now: datetime) -> list[Attempt]:
-    """The learner's practice tests, newest first, scored in four queries whatever their
-    number."""
+def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> list[Attempt]:
+    """The learner's practice tests (the `latest` ones, or all), newest first, scored in four
+    queries whatever their number."""
     sessions = list(db.session.scalars(
         db.select(StudySession).where(StudySession.user_id == user.id,
                                       StudySession.kind == SessionKind.TEST)
-        .order_by(StudySession.started_at.desc(), StudySession.id.desc())))
+        .order_by(StudySession.started_at.desc(), StudySession.id.desc()).limit(latest)))
     ids = [s.id for s in sessions]
     answered = _answered_by_session(ids)
     retired = _retired_among(sorted({q for s in sessions for q in s.question_ids}))

@@ -185,6 +185,17 @@ def test_scored_tests_are_the_finished_ones_scored_over_their_length(week):
     assert tests[0].ended_at == pkt(6, 12, 10)
 
 
+def test_the_test_chart_reads_only_the_latest_tests_however_many_were_taken(week,
+                                                                            monkeypatch):
+    user, now = week
+    # The week has three tests: Friday's and Saturday's finished, Sunday's still open.
+    monkeypatch.setattr(stats, "TESTS_SHOWN", 2)
+    assert [t.day for t in stats.scored_tests(user, now)] == [date(2026, 3, 7)]
+    monkeypatch.setattr(stats, "TESTS_SHOWN", 3)
+    assert [t.day for t in stats.scored_tests(user, now)] == [date(2026, 3, 6),
+                                                              date(2026, 3, 7)]
+
+
 def test_dashboard_gathers_every_figure(week):
     user, now = week
     figures = stats.dashboard(user, now)
