@@ -756,8 +756,12 @@ def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> li
                                       StudySession.kind == SessionKind.TEST)
         .order_by(StudySession.started_at.desc(), StudySession.id.desc()).limit(latest)))
     ids = [s.id for s in sessions]
-    answered = _answered_by_session(ids)
     retired = _retired_among(sorted({q for s in sessions for q in s.question_ids}))
+    # A test takes one answer per question, so its unanswered questions are its length less
+    # its answers, unless one of them was retired: only those tests' answers are read, not
+    # every answer of every test (asked even for none, so the statements stay the same).
+    touched = {s.id for s in sessions if any(q in retired for q in s.question_ids)}
+    answered = _answered_by_session(sorted(touched))
     totals = {row.session_id: row for row in db.session.execute(
         db.select(Review.session_id, func.count().label("answered"),
                   func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
@@ -769,7 +773,8 @@ def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> li
     for session in sessions:
         row = totals.get(session.id)
         count = int(row.answered) if row else 0
-        left = _still_askable(session, answered.get(session.id, set()), retired)
+        left = (len(_still_askable(session, answered.get(session.id, set()), retired))
+                if session.id in touched else len(session.question_ids) - count)
         finished_at = session.finished_at(now)
         if finished_at is None and not left and session.question_ids:
             # Every question it still had was retired: it ran out when the last one went.
@@ -777,7 +782,7 @@ def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> li
             finished_at = max(gone + ([row.last] if row else []))
         attempts.append(Attempt(session, Summary(
             count, int(row.correct) if row else 0, float(row.points) if row else 0.0,
-            count + len(left)), finished_at))
+            count + left), finished_at))
     return attempts
 
 
