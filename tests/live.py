@@ -158,6 +158,10 @@ class Browser:
                         else:
                             self.cookies[name] = morsel.value
             return Reply(response.status, response.headers.get("Location", ""), text)
+        except http.client.HTTPException as exc:
+            # A response cut off mid-body (the server was killed while sending it) is a lost
+            # connection, as a reset is: the load learners wait for the server and carry on.
+            raise ConnectionError(f"the response was cut off: {exc!r}") from exc
         finally:
             connection.close()
 

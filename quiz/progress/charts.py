@@ -73,7 +73,7 @@ def _num(value: float) -> str:
 def _svg(body: str, *, title: str, width: float, height: float, css: str) -> Markup:
     # `body` is markup this module built, every text in it escaped already.
     title = escape(title)
-    return Markup(  # noqa: S704
+    return Markup(  # noqa: S704 - an SVG of escaped texts and numbers
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css)}" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" role="img" aria-label="{title}" '
         f'focusable="false"><title>{title}</title>{body}</svg>')
@@ -96,7 +96,7 @@ def figure(svg: Markup, data_table: Markup, *, caption: str, css: str = "") -> M
     """A chart with its caption and, folded away, its table. On a narrow screen the chart
     keeps a legible size and scrolls sideways in its own region (the page does not)."""
     caption = escape(caption)
-    return Markup(  # noqa: S704
+    return Markup(  # noqa: S704 - a figure around an escaped caption
         f'<figure class="{escape(_classes("chart", css))}"><div class="chart-scroll" '
         f'role="region" tabindex="0" aria-label="{caption}">{svg}</div>'
         f"<figcaption>{caption}</figcaption><details class=\"chart-table\"><summary>Show the "
