@@ -357,15 +357,22 @@ def test_attempts(user_id: int | None, assignment_ids: list[int],
     return found
 
 
+def _assigned_to(user: User, assignment_id: int, *, test: bool) -> Assignment:
+    """An assignment of a live class the learner is in, a test or a bank one as asked; to
+    anyone else it does not exist (LookupError)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if (assignment is None or (assignment.kind == AssignmentKind.TEST) != test
+            or assignment.school_class.archived_at is not None
+            or not is_member(user, assignment.class_id)):
+        raise LookupError("no such assignment for this learner")
+    return assignment
+
+
 def plan_for(user: User, assignment_id: int, now: datetime) -> Assignment:
     """Make a bank assignment's target date the learner's exam plan (its banks, that day), so
     the exam planning brings their reviews forward for it. A learner has one plan: this one
     replaces any other, and only the learner can choose it."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if (assignment is None or assignment.kind == AssignmentKind.TEST
-            or assignment.school_class.archived_at is not None
-            or not is_member(user, assignment.class_id)):
-        raise LookupError("no such assignment for this learner")
+    assignment = _assigned_to(user, assignment_id, test=False)
     if assignment.target_day is None:
         raise Refused("This assignment has no target date to plan for.")
     try:
@@ -384,11 +391,7 @@ def plans_for(user: User, assignment: Assignment) -> bool:
 
 def start_test(user: User, assignment_id: int, now: datetime) -> StudySession:
     """Open an attempt at an assigned test: the same test pages as a practice test."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if (assignment is None or assignment.kind != AssignmentKind.TEST
-            or assignment.school_class.archived_at is not None
-            or not is_member(user, assignment.class_id)):
-        raise LookupError("no such assignment for this learner")
+    assignment = _assigned_to(user, assignment_id, test=True)
     closed = test_window(assignment, now)
     if closed:
         raise Refused(closed)

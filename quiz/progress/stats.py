@@ -195,6 +195,11 @@ def current_streak(user: User, now: datetime, *,
         before = window[-1] - timedelta(days=1)
 
 
+def _studied(user: User) -> tuple[Any, ...]:
+    """The learner's cards of active questions that have been studied."""
+    return (Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
+
+
 def studied_cards(user: User) -> list[Any]:
     """The learner's studied cards of active questions, as plain rows: one read that the
     states, mastery, forecast and most-lapsed figures share. Through the Core connection: a
@@ -204,8 +209,7 @@ def studied_cards(user: User) -> list[Any]:
     return db.session.connection().execute(
         db.select(Card.question_id, Card.phase, Card.stability, Card.last_review, Question.era,
                   Card.due, Card.lapses)
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))).all()
+        .join(Question, Question.id == Card.question_id).where(*_studied(user))).all()
 
 
 def cards_by_state(user: User, now: datetime, studied: list[Any] | None = None) -> StateCounts:
@@ -223,8 +227,7 @@ def mastery(user: User, now: datetime, studied: list[Any] | None = None) -> Mast
     tags = db.session.execute(
         db.select(QuestionTag.question_id, QuestionTag.tag)
         .join(Card, Card.question_id == QuestionTag.question_id)
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))).all()
+        .join(Question, Question.id == Card.question_id).where(*_studied(user))).all()
     recall = scheduling.recall_by_question(rows, now, policy_for(user, fuzzing=False))
     by_era: dict[str, list[float]] = defaultdict(list)
     for row in rows:
