@@ -160,9 +160,9 @@ def start():
 
 
 def _own_session(session_id: int) -> StudySession:
-    session = db.session.get(StudySession, session_id)
-    if session is None or session.user_id != g.api_user.id:
-        abort(404, description="There is no such session.")  # another learner's is missing
+    session = study.session_of(g.api_user, session_id)
+    if session is None:
+        abort(404, description="There is no such session.")
     if session.kind == SessionKind.TEST:
         abort(409, description="Practice tests are taken in the browser.")
     return session

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from quiz.banks import spec
 from quiz.core import grading, scheduling
@@ -144,11 +144,13 @@ def today_counts(user: User, bank_id: str | None, now: datetime) -> Today:
     """Reviews and learning cards due today and new questions still allowed, in one query."""
     day = today(user, now)
     values = {"user_id": user.id, "day": day.day, "day_end": day.end, "now": now}
+    # Through the Core connection: plain numbers need none of the ORM's result handling.
+    connection = db.session.connection()
     if bank_id is None:
-        reviews, learning, _unavailable, done = db.session.execute(
+        reviews, learning, _unavailable, done = connection.execute(
             _today_query(False), values).one()
         return _within_limits(user, reviews, learning, 0, done or 0, 0)
-    reviews, learning, unavailable, done, active, started = db.session.execute(
+    reviews, learning, unavailable, done, active, started = connection.execute(
         _today_query(True), {**values, "bank_id": bank_id}).one()
     unseen = (active or 0) - int(unavailable)
     # The exam's pace counts what was unseen this morning, so it stays put through the day.
@@ -215,14 +217,29 @@ class Prompt:
         return self.card is None or self.card.phase == int(Phase.NEW)
 
 
+def session_of(user: User, session_id: int) -> StudySession | None:
+    """The learner's study session `session_id` with its bank, or None (another learner's
+    session is as good as missing)."""
+    return db.session.execute(_SESSION_OF, {"user_id": user.id, "id": session_id}).scalar()
+
+
 def question_with_card(user: User, question_id: str) -> tuple[Question, Card | None] | None:
     """A question with the learner's card for it (None if they never studied it), in one
     query; None if there is no such question."""
-    found = db.session.execute(
-        db.select(Question, Card)
-        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
-        .where(Question.id == question_id)).first()
+    found = db.session.execute(_QUESTION_WITH_CARD,
+                               {"user_id": user.id, "question_id": question_id}).first()
     return None if found is None else (found[0], found[1])
+
+
+# The two lookups every question and answer make, built once with bound parameters: building
+# and keying a statement cost more than running it.
+_SESSION_OF = (db.select(StudySession).options(joinedload(StudySession.bank))
+               .where(StudySession.id == bindparam("id"),
+                      StudySession.user_id == bindparam("user_id")))
+_QUESTION_WITH_CARD = (
+    db.select(Question, Card)
+    .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == bindparam("user_id")))
+    .where(Question.id == bindparam("question_id")))
 
 
 def prompt_for(question: Question, card: Card | None) -> Prompt:
@@ -646,7 +663,7 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
         if card is None:
             raise
         return _duplicate(card, seq, question, model)
-    tuning.maybe_queue_fit(user)
+    tuning.maybe_queue_fit(user, one_answer=True)
     return Outcome(review, question, model, grade, leech=leech)
 
 

@@ -7,12 +7,13 @@ zone moves their days). Readers take a range of days, so their cost follows the 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import bindparam, delete, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quiz.core import days
@@ -39,16 +40,26 @@ def record(user: User, bank_id: str, review: Review, *, sign: int = 1) -> None:
     """Add `review` to its study day's tally (or take it away again with `sign=-1`)."""
     day = study_day(review.reviewed_at, user.time_zone).day
     counts = {name: sign * value for name, value in increments(review).items()}
-    values = dict(user_id=user.id, day=day, bank_id=bank_id, **counts)
-    dialect = db.session.get_bind().dialect.name
-    # An upsert, so two answers of the same learner at once cannot collide on the first row
-    # of the day (a collision would fail the second answer's whole transaction).
+    # Through the Core connection: as an ORM statement it would be compiled afresh each time.
+    connection = db.session.connection()
+    connection.execute(_upsert(connection.dialect.name),
+                       dict(user_id=user.id, day=day, bank_id=bank_id, **counts))
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """`record`'s statement, built once per dialect with bound parameters: it runs in every
+    answer, and building it cost more than running it.
+
+    An upsert, so two answers of the same learner at once cannot collide on the first row of
+    the day (a collision would fail the second answer's whole transaction)."""
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(DayTally).values(**values)
+    statement = module.insert(DayTally.__table__).values(
+        {name: bindparam(name) for name in ("user_id", "day", "bank_id", *COUNTS)})
     excluded = statement.excluded
-    db.session.execute(statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["user_id", "day", "bank_id"],
-        set_={name: getattr(DayTally, name) + getattr(excluded, name) for name in COUNTS}))
+        set_={name: DayTally.__table__.c[name] + excluded[name] for name in COUNTS})
 
 
 def recount(user: User) -> None:

@@ -35,6 +35,9 @@ WORKLOAD = "fsrs-workload"
 # Anki suggests fitting again about monthly; at 20 answers a day that is some 600 answers.
 # 200 keeps a new learner's parameters moving while each fit stays well under a second.
 FIT_EVERY = 200
+# While a queued fit waits for a worker, the answer path looks for it again only this often,
+# so answering does not query the job queue each time (a lost job is queued again).
+RECHECK_EVERY = 50
 DEFAULT_SECONDS_PER_ANSWER = 10.0
 
 
@@ -43,9 +46,14 @@ def count_answer(user: User) -> None:
     user.answers_since_fit = (user.answers_since_fit or 0) + 1
 
 
-def maybe_queue_fit(user: User) -> Job | None:
-    """Queue a fit if the learner has answered FIT_EVERY times since the last one."""
-    if (user.answers_since_fit or 0) < FIT_EVERY or jobs.pending(user, FIT) is not None:
+def maybe_queue_fit(user: User, *, one_answer: bool = False) -> Job | None:
+    """Queue a fit if the learner has answered FIT_EVERY times since the last one. After
+    `one_answer` (the answer path), only when the count reaches FIT_EVERY or every
+    RECHECK_EVERY answers beyond it."""
+    since = user.answers_since_fit or 0
+    if since < FIT_EVERY or (one_answer and (since - FIT_EVERY) % RECHECK_EVERY):
+        return None
+    if jobs.pending(user, FIT) is not None:
         return None
     return jobs.enqueue(FIT, user)
 

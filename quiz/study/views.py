@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from quiz.banks import spec
@@ -35,11 +34,9 @@ bp = Blueprint("study", __name__)
 
 
 def _own_session(session_id: int) -> StudySession:
-    # Its bank comes along: every page of the session shows the bank's title.
-    session = db.session.get(StudySession, session_id,
-                             options=[joinedload(StudySession.bank)])
-    if session is None or session.user_id != current_user.id:
-        abort(404)  # another learner's session is as good as missing
+    session = study.session_of(current_user, session_id)
+    if session is None:
+        abort(404)
     return session
 
 

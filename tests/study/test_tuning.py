@@ -70,6 +70,21 @@ def test_the_answer_path_queues_a_fit_every_so_many_answers_without_running_it(l
     assert (job.kind, job.status) == (tuning.FIT, JobStatus.QUEUED)
 
 
+def test_while_a_fit_waits_the_answer_path_looks_for_it_only_every_so_many_answers(learner):
+    # Past FIT_EVERY with no job queued (one was lost): the next answers do not look, the
+    # one that reaches the next recheck queues a fit again; an import (many answers at once)
+    # always looks.
+    user = learner.user
+    user.answers_since_fit = tuning.FIT_EVERY + 1
+    assert tuning.maybe_queue_fit(user, one_answer=True) is None
+    assert db.session.scalars(db.select(Job)).all() == []
+    user.answers_since_fit = tuning.FIT_EVERY + tuning.RECHECK_EVERY
+    assert tuning.maybe_queue_fit(user, one_answer=True).kind == tuning.FIT
+    user.answers_since_fit += 1
+    assert tuning.maybe_queue_fit(user) is None  # one is queued already
+    assert len(db.session.scalars(db.select(Job)).all()) == 1
+
+
 def test_a_job_page_is_its_owners_alone(learner, build, client):
     other = build.user(email="other@example.org")
     job = jobs.enqueue(tuning.WORKLOAD, other)
