@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from quiz.banks import spec
 from quiz.core import days as calendar
@@ -131,10 +131,6 @@ class Dashboard:
         return self.days[-1].count if self.days else 0
 
 
-def _active() -> Any:
-    return Question.retired_at.is_(None)
-
-
 def _year(user: User, today: date) -> dict[date, tallies.DayTotals]:
     """The learner's day tallies over the heatmap's year, which every activity figure reads."""
     return tallies.per_day(user, today - timedelta(days=HEATMAP_DAYS - 1), today)
@@ -195,9 +191,21 @@ def current_streak(user: User, now: datetime, *,
         before = window[-1] - timedelta(days=1)
 
 
-def _studied(user: User) -> tuple[Any, ...]:
-    """The learner's cards of active questions that have been studied."""
-    return (Card.user_id == user.id, _active(), Card.phase != int(Phase.NEW))
+# The dashboard's statements, built once with bound parameters (`user_id`, and `ids` for a
+# list): on a page of a dozen small reads, building and keying each statement cost more than
+# the database took to run it.
+_STUDIED = (Card.user_id == bindparam("user_id"), Question.retired_at.is_(None),
+            Card.phase != int(Phase.NEW))
+# Recall reads the first four columns in this order (scheduling.recall_by_question).
+_STUDIED_CARDS = (db.select(Card.question_id, Card.phase, Card.stability, Card.last_review,
+                            Question.era, Card.due, Card.lapses)
+                  .join(Question, Question.id == Card.question_id).where(*_STUDIED))
+_STUDIED_TAGS = (db.select(QuestionTag.question_id, QuestionTag.tag)
+                 .join(Card, Card.question_id == QuestionTag.question_id)
+                 .join(Question, Question.id == Card.question_id).where(*_STUDIED))
+_ACTIVE_QUESTIONS = db.select(func.sum(Bank.active_questions))
+_QUESTION_SPECS = db.select(Question.id, Question.spec).where(
+    Question.id.in_(bindparam("ids", expanding=True)))
 
 
 def studied_cards(user: User) -> list[Any]:
@@ -205,16 +213,12 @@ def studied_cards(user: User) -> list[Any]:
     states, mastery, forecast and most-lapsed figures share. Through the Core connection: a
     learner who has studied every question has hundreds of cards, and loading each as an ORM
     object cost more than the rest of the page."""
-    # Recall reads the first four columns in this order (scheduling.recall_by_question).
-    return db.session.connection().execute(
-        db.select(Card.question_id, Card.phase, Card.stability, Card.last_review, Question.era,
-                  Card.due, Card.lapses)
-        .join(Question, Question.id == Card.question_id).where(*_studied(user))).all()
+    return db.session.connection().execute(_STUDIED_CARDS, {"user_id": user.id}).all()
 
 
 def cards_by_state(user: User, now: datetime, studied: list[Any] | None = None) -> StateCounts:
     """Active questions by state; "new" counts questions never studied or reset by a revision."""
-    active = db.session.scalar(db.select(func.sum(Bank.active_questions)))
+    active = db.session.connection().execute(_ACTIVE_QUESTIONS).scalar()
     phases = Counter(row.phase for row in (studied_cards(user) if studied is None else studied))
     return StateCounts(new=(active or 0) - sum(phases.values()),
                        learning=phases[int(Phase.LEARNING)], review=phases[int(Phase.REVIEW)],
@@ -224,10 +228,7 @@ def cards_by_state(user: User, now: datetime, studied: list[Any] | None = None) 
 def mastery(user: User, now: datetime, studied: list[Any] | None = None) -> Mastery:
     """Average retrievability now of the learner's studied active cards, by era and by theme."""
     rows = studied_cards(user) if studied is None else studied
-    tags = db.session.execute(
-        db.select(QuestionTag.question_id, QuestionTag.tag)
-        .join(Card, Card.question_id == QuestionTag.question_id)
-        .join(Question, Question.id == Card.question_id).where(*_studied(user))).all()
+    tags = db.session.connection().execute(_STUDIED_TAGS, {"user_id": user.id}).all()
     recall = scheduling.recall_by_question(rows, now, policy_for(user, fuzzing=False))
     by_era: dict[str, list[float]] = defaultdict(list)
     for row in rows:
@@ -262,8 +263,8 @@ def most_lapsed(user: User, now: datetime, studied: list[Any] | None = None, *,
     top = sorted((row for row in rows if row.lapses > 0),
                  key=lambda row: (-row.lapses, row.question_id))[:limit]
     # Asked even for none, so the page sends the same statements whatever the history.
-    specs = dict(db.session.execute(db.select(Question.id, Question.spec).where(
-        Question.id.in_([row.question_id for row in top]))).all())
+    specs = dict(db.session.connection().execute(
+        _QUESTION_SPECS, {"ids": [row.question_id for row in top]}).all())
     return [Lapsed(row.question_id, question_text(specs[row.question_id]), row.lapses)
             for row in top]
 

@@ -4,11 +4,12 @@ question; find the questions they have seen. Each acts only on the learner's own
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 
 from quiz.banks import spec
 from quiz.core import grading, scheduling
@@ -208,16 +209,31 @@ class CardState:
     retrievability: float | None
 
 
-def _states(user: User, now: datetime, *conditions: Any) -> list[CardState]:
-    rows = db.session.execute(
-        db.select(Card, Question).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, *conditions).order_by(Question.bank_id,
-                                                              Question.position)).all()
-    tags: dict[str, list[str]] = {}
-    for question_id, tag in db.session.execute(
-            db.select(QuestionTag.question_id, QuestionTag.tag)
+# The card lists: the questions the learner has answered (searched), and the ones set aside.
+_LISTS = {"answered": Card.answers > 0,
+          "set_aside": or_(Card.leech.is_(True), Card.suspended_at.is_not(None))}
+
+
+@functools.cache
+def _list_statements(which: str) -> tuple[Any, Any]:
+    """The cards of list `which` with their questions, and their tags: built once with the
+    bound parameter `user_id` (the dashboard shows the set-aside list on every visit)."""
+    condition = _LISTS[which]
+    user_id = bindparam("user_id")
+    cards = (db.select(Card, Question).join(Question, Question.id == Card.question_id)
+             .where(Card.user_id == user_id, condition)
+             .order_by(Question.bank_id, Question.position))
+    tags = (db.select(QuestionTag.question_id, QuestionTag.tag)
             .join(Card, and_(Card.question_id == QuestionTag.question_id,
-                             Card.user_id == user.id)).where(*conditions)):
+                             Card.user_id == user_id)).where(condition))
+    return cards, tags
+
+
+def _states(user: User, now: datetime, which: str) -> list[CardState]:
+    cards, tag_rows = _list_statements(which)
+    rows = db.session.execute(cards, {"user_id": user.id}).all()
+    tags: dict[str, list[str]] = {}
+    for question_id, tag in db.session.connection().execute(tag_rows, {"user_id": user.id}):
         tags.setdefault(question_id, []).append(tag)
     policy = policy_for(user, fuzzing=False)
     states = []
@@ -245,7 +261,7 @@ def search(user: User, query: str, now: datetime) -> list[CardState]:
     if not words:
         return []
     found = []
-    for state in _states(user, now, Card.answers > 0):
+    for state in _states(user, now, "answered"):
         haystack = normalise(" ".join([state.text, state.answer, *state.tags,
                                        *(spec.TAG_TITLES.get(tag, "") for tag in state.tags)]))
         if all(word in haystack for word in words):
@@ -264,6 +280,6 @@ class SetAside:
 
 def set_aside(user: User, now: datetime) -> SetAside:
     """Leeches and suspended questions, read together (the dashboard lists both)."""
-    states = _states(user, now, or_(Card.leech.is_(True), Card.suspended_at.is_not(None)))
+    states = _states(user, now, "set_aside")
     return SetAside([state for state in states if state.leech],
                     [state for state in states if state.suspended])

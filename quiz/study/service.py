@@ -348,9 +348,8 @@ def _unseen(scope: Any, now: Any) -> Any:
 def _answered_by_session(session_ids: list[int]) -> dict[int, set[str]]:
     """The questions answered in each of these sessions, in one query."""
     answered: dict[int, set[str]] = {}
-    for session_id, question_id in db.session.execute(
-            db.select(Review.session_id, Card.question_id).join(Card, Card.id == Review.card_id)
-            .where(Review.session_id.in_(session_ids))):
+    for session_id, question_id in db.session.connection().execute(
+            _ANSWERED_BY_SESSION, {"ids": session_ids}):
         answered.setdefault(session_id, set()).add(question_id)
     return answered
 
@@ -361,8 +360,23 @@ def _answered_ids(session: StudySession) -> set[str]:
 
 def _retired_among(question_ids: list[str]) -> dict[str, datetime]:
     """When each retired question among `question_ids` was retired."""
-    return dict(db.session.execute(db.select(Question.id, Question.retired_at).where(
-        Question.id.in_(question_ids), Question.retired_at.is_not(None))).all())
+    return dict(db.session.connection().execute(_RETIRED_AMONG, {"ids": question_ids}).all())
+
+
+# Sessions' and tests' lookups by lists of ids, built once: the dashboard and every practice
+# test page run them.
+_ANSWERED_BY_SESSION = (db.select(Review.session_id, Card.question_id)
+                        .join(Card, Card.id == Review.card_id)
+                        .where(Review.session_id.in_(bindparam("ids", expanding=True))))
+_RETIRED_AMONG = db.select(Question.id, Question.retired_at).where(
+    Question.id.in_(bindparam("ids", expanding=True)), Question.retired_at.is_not(None))
+_TEST_TOTALS = (db.select(Review.session_id, func.count().label("answered"),
+                          func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
+                          .label("correct"),
+                          func.coalesce(func.sum(Review.score), 0.0).label("points"),
+                          func.max(Review.reviewed_at).label("last"))
+                .where(Review.session_id.in_(bindparam("ids", expanding=True)))
+                .group_by(Review.session_id))
 
 
 def _still_askable(session: StudySession, answered: set[str],
@@ -775,10 +789,8 @@ class Attempt:
 def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> list[Attempt]:
     """The learner's practice tests (the `latest` ones, or all), newest first, scored in four
     queries whatever their number."""
-    sessions = list(db.session.scalars(
-        db.select(StudySession).where(StudySession.user_id == user.id,
-                                      StudySession.kind == SessionKind.TEST)
-        .order_by(StudySession.started_at.desc(), StudySession.id.desc()).limit(latest)))
+    sessions = list(db.session.scalars(_tests_of(latest is not None),
+                                       {"user_id": user.id, "latest": latest}))
     ids = [s.id for s in sessions]
     retired = _retired_among(sorted({q for s in sessions for q in s.question_ids}))
     # A test takes one answer per question, so its unanswered questions are its length less
@@ -786,13 +798,8 @@ def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> li
     # every answer of every test (asked even for none, so the statements stay the same).
     touched = {s.id for s in sessions if any(q in retired for q in s.question_ids)}
     answered = _answered_by_session(sorted(touched))
-    totals = {row.session_id: row for row in db.session.execute(
-        db.select(Review.session_id, func.count().label("answered"),
-                  func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
-                  .label("correct"),
-                  func.coalesce(func.sum(Review.score), 0.0).label("points"),
-                  func.max(Review.reviewed_at).label("last"))
-        .where(Review.session_id.in_(ids)).group_by(Review.session_id))}
+    totals = {row.session_id: row
+              for row in db.session.connection().execute(_TEST_TOTALS, {"ids": ids})}
     attempts = []
     for session in sessions:
         row = totals.get(session.id)
@@ -808,6 +815,17 @@ def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> li
             count, int(row.correct) if row else 0, float(row.points) if row else 0.0,
             count + left), finished_at))
     return attempts
+
+
+@functools.cache
+def _tests_of(limited: bool) -> Any:
+    """The learner's (`user_id`) practice tests, newest first; the `latest` ones if
+    `limited`."""
+    query = (db.select(StudySession)
+             .where(StudySession.user_id == bindparam("user_id"),
+                    StudySession.kind == SessionKind.TEST)
+             .order_by(StudySession.started_at.desc(), StudySession.id.desc()))
+    return query.limit(bindparam("latest")) if limited else query
 
 
 def pending_in_tests(user: User, now: datetime) -> dict[str, StudySession]:

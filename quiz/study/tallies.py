@@ -98,12 +98,17 @@ class DayTotals:
 
 def per_day(user: User, first: date, last: date) -> dict[date, DayTotals]:
     """The learner's days with answers from `first` to `last`, summed over banks."""
-    rows = db.session.execute(
-        db.select(DayTally.day, func.sum(DayTally.answered), func.sum(DayTally.correct))
-        .where(DayTally.user_id == user.id, DayTally.day >= first, DayTally.day <= last)
-        .group_by(DayTally.day))
+    rows = db.session.connection().execute(
+        _PER_DAY, {"user_id": user.id, "first": first, "last": last})
     return {day: DayTotals(day, int(answered), int(correct))
             for day, answered, correct in rows if answered}
+
+
+# Every activity figure of the dashboard reads it: built once, run through the Core connection.
+_PER_DAY = (db.select(DayTally.day, func.sum(DayTally.answered), func.sum(DayTally.correct))
+            .where(DayTally.user_id == bindparam("user_id"), DayTally.day >= bindparam("first"),
+                   DayTally.day <= bindparam("last"))
+            .group_by(DayTally.day))
 
 
 def days_studied(user: User, *, before: date, count: int) -> list[date]:
