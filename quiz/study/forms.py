@@ -4,6 +4,7 @@ response from the posted fields."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -38,6 +39,18 @@ class AnswerForm(FlaskForm):
         InputRequired(), NumberRange(min=0, max=2**31 - 1)])
     shown_at = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     offer = HiddenField(validators=[Length(max=100)])
+
+
+@dataclass(frozen=True)
+class AnswerFields:
+    """The hidden values a question page's answer form carries, for `AnswerForm` to read back.
+    The page writes them itself (templates/study/_answer_fields.html): building a WTForms form
+    for four hidden values cost more than the rest of the form."""
+
+    question_id: str
+    seq: int
+    shown_at: int
+    offer: str
 
 
 def _offer_signer() -> Signer:

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Float, bindparam, cast, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quiz import jobs
 from quiz.core import clock, fitting, scheduling, workload
@@ -43,7 +44,16 @@ DEFAULT_SECONDS_PER_ANSWER = 10.0
 
 def count_answer(user: User) -> None:
     """Note one more scheduled answer; every FIT_EVERY of them, queue a fit (after commit)."""
-    user.answers_since_fit = (user.answers_since_fit or 0) + 1
+    # In SQL, so two answers at once both count, and the learner's row stays out of the
+    # answer's flush.
+    set_committed_value(user, "answers_since_fit", db.session.connection().execute(
+        _COUNT_ANSWER, {"user_id": user.id}).scalar_one())
+
+
+_USER = User.__table__
+_COUNT_ANSWER = (update(_USER).where(_USER.c.id == bindparam("user_id"))
+                 .values(answers_since_fit=func.coalesce(_USER.c.answers_since_fit, 0) + 1)
+                 .returning(_USER.c.answers_since_fit))
 
 
 def maybe_queue_fit(user: User, *, one_answer: bool = False) -> Job | None:

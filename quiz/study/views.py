@@ -19,6 +19,7 @@ from quiz.study import controls
 from quiz.study import service as study
 from quiz.study import timeline as study_timeline
 from quiz.study.forms import (
+    AnswerFields,
     AnswerForm,
     PracticeForm,
     ProblemForm,
@@ -168,9 +169,9 @@ def question_view(model, *, question_id: str, seq: int, card, now: datetime,
                                    fuzzing=current_app.config["FSRS_FUZZING"], bank_id=bank_id)
         buttons = [(rating, describe_interval(delta)) for rating, delta in previews.items()]
     offer = sign_offer(session.id, question_id, seq) if session is not None else ""
-    form = AnswerForm(question_id=question_id, seq=seq, shown_at=int(now.timestamp() * 1000),
-                      offer=offer)
-    return dict(model=model, form=form, choices=choices, items=items, rights=rights,
+    fields = AnswerFields(question_id=question_id, seq=seq,
+                          shown_at=int(now.timestamp() * 1000), offer=offer)
+    return dict(model=model, fields=fields, choices=choices, items=items, rights=rights,
                 item_key=item_key, flipped=flipped, buttons=buttons, offer=offer)
 
 
