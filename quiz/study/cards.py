@@ -6,11 +6,12 @@ right", suspend...) use the snapshot an answer left to put a card back exactly a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 
 from quiz.core.scheduling import Memory, Phase
 from quiz.extensions import db
@@ -62,16 +63,27 @@ def becomes_leech(user: User, lapses_before: int, lapses_after: int) -> bool:
 def sibling_ids(question: Question, model: Any) -> list[str]:
     """Other active questions about the same fact: those of its family (the YAML `family:`)
     and those that share an event with it."""
-    conditions = []
-    if getattr(model, "family", None):
-        conditions.append(Question.family == model.family)
-    if getattr(model, "events", None):
-        conditions.append(Question.id.in_(
-            db.select(QuestionEvent.question_id).where(QuestionEvent.event_id.in_(model.events))))
-    if not conditions:
+    family, events = getattr(model, "family", None), getattr(model, "events", None)
+    if not family and not events:
         return []
-    return list(db.session.scalars(db.select(Question.id).where(
-        or_(*conditions), Question.id != question.id, Question.retired_at.is_(None))))
+    return list(db.session.connection().execute(
+        _siblings(bool(family), bool(events)),
+        {"family": family, "events": list(events or []), "question_id": question.id}).scalars())
+
+
+@functools.cache
+def _siblings(by_family: bool, by_events: bool) -> Any:
+    """`sibling_ids`'s statement, built once per kind: it runs in every answer."""
+    conditions = []
+    if by_family:
+        conditions.append(Question.family == bindparam("family"))
+    if by_events:
+        conditions.append(Question.id.in_(
+            db.select(QuestionEvent.question_id)
+            .where(QuestionEvent.event_id.in_(bindparam("events", expanding=True)))))
+    return db.select(Question.id).where(or_(*conditions),
+                                        Question.id != bindparam("question_id"),
+                                        Question.retired_at.is_(None))
 
 
 def bury_siblings(user: User, question: Question, model: Any, *, until: datetime,
@@ -81,19 +93,23 @@ def bury_siblings(user: User, question: Question, model: Any, *, until: datetime
     siblings = sibling_ids(question, model)
     if not siblings:
         return []
-    cards = {card.question_id: card for card in db.session.scalars(
-        db.select(Card).where(Card.user_id == user.id, Card.question_id.in_(siblings)))}
-    buried = []
+    # Other questions' cards: the answer's own pending changes need not be flushed first.
+    with db.session.no_autoflush:
+        cards = {card.question_id: card for card in db.session.scalars(
+            db.select(Card).where(Card.user_id == user.id, Card.question_id.in_(siblings)))}
+    buried, created = [], False
     for question_id in siblings:
         card = cards.get(question_id)
         if card is None:  # never studied: a new card holds the burial
             card = Card(user_id=user.id, question_id=question_id, answers=0)
             db.session.add(card)
+            created = True
         elif not _waiting_today(card, until, now):
             continue
         card.buried_until = until
         buried.append(card)
-    db.session.flush()
+    if created:
+        db.session.flush()  # the new cards' ids, for undo
     return [card.id for card in buried]
 
 
