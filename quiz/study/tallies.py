@@ -7,14 +7,12 @@ zone moves their days). Readers take a range of days, so their cost follows the 
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, func, insert, text
 
 from quiz.core import days
 from quiz.core.clock import study_day
@@ -40,26 +38,28 @@ def record(user: User, bank_id: str, review: Review, *, sign: int = 1) -> None:
     """Add `review` to its study day's tally (or take it away again with `sign=-1`)."""
     day = study_day(review.reviewed_at, user.time_zone).day
     counts = {name: sign * value for name, value in increments(review).items()}
-    # Through the Core connection: as an ORM statement it would be compiled afresh each time.
-    connection = db.session.connection()
-    connection.execute(_upsert(connection.dialect.name),
-                       dict(user_id=user.id, day=day, bank_id=bank_id, **counts))
+    db.session.connection().execute(_UPSERT, dict(user_id=user.id, day=day, bank_id=bank_id,
+                                                  **counts))
 
 
-@functools.cache
-def _upsert(dialect: str) -> Any:
-    """`record`'s statement, built once per dialect with bound parameters: it runs in every
-    answer, and building it cost more than running it.
-
-    An upsert, so two answers of the same learner at once cannot collide on the first row of
-    the day (a collision would fail the second answer's whole transaction)."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(DayTally.__table__).values(
-        {name: bindparam(name) for name in ("user_id", "day", "bank_id", *COUNTS)})
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=["user_id", "day", "bank_id"],
-        set_={name: DayTally.__table__.c[name] + excluded[name] for name in COUNTS})
+# `record`'s statement: an upsert, so two answers of the same learner at once cannot collide
+# on the first row of the day (a collision would fail the second answer's whole transaction).
+# Written out because SQLAlchemy does not cache the compiled form of its ON CONFLICT
+# constructs, and compiling one took longer than running it, in every answer. SQLite and
+# PostgreSQL spell it alike.
+_UPSERT = text(
+    "INSERT INTO day_tally (user_id, day, bank_id, answered, correct, introduced, reviewed,"
+    " duration_ms)"
+    " VALUES (:user_id, :day, :bank_id, :answered, :correct, :introduced, :reviewed,"
+    " :duration_ms)"
+    " ON CONFLICT (user_id, day, bank_id) DO UPDATE SET"
+    " answered = day_tally.answered + excluded.answered,"
+    " correct = day_tally.correct + excluded.correct,"
+    " introduced = day_tally.introduced + excluded.introduced,"
+    " reviewed = day_tally.reviewed + excluded.reviewed,"
+    " duration_ms = day_tally.duration_ms + excluded.duration_ms"
+).bindparams(*(bindparam(name, type_=DayTally.__table__.c[name].type)
+               for name in ("user_id", "day", "bank_id", *COUNTS)))
 
 
 def recount(user: User) -> None:
