@@ -497,11 +497,13 @@ class Review(db.Model):
         # The same form posted twice carries the same sequence number: one row, never two.
         UniqueConstraint("card_id", "seq"),
         Index("ix_review_user_time", "user_id", "reviewed_at"),
+        # A card's answers newest first (its question's history), without a sort.
+        Index("ix_review_card_time", "card_id", "reviewed_at", "seq"),
         NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("study_session.id", ondelete="SET NULL"), nullable=True, index=True)

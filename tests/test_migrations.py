@@ -215,6 +215,13 @@ def seed_0013() -> None:
          """INSERT INTO job_file (id, job_id, content) VALUES (1, 2, :content)""")
 
 
+def seed_0014() -> None:
+    """Another answer to a card, found through the new (card, time, seq) index."""
+    _run("""INSERT INTO review (id, card_id, user_id, session_id, seq, rating, score, response,
+            phase_before, reviewed_at, duration_ms, due_after, scheduled)
+            VALUES (14, 3, 2, 7, 3, 3, 1.0, '"true"', 1, :when, 700, :when, true)""")
+
+
 # One seed per revision: it adds rows that use whatever that revision brought.
 SEEDS: dict[str, Callable[[], None]] = {
     "0001": seed_0001,
@@ -228,6 +235,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0011": seed_0011,
     "0012": seed_0012,
     "0013": seed_0013,
+    "0014": seed_0014,
 }
 
 
