@@ -118,9 +118,13 @@ def report(question_id: str) -> Response | tuple[str, int]:
 @bp.get("/questions/<question_id>/reports/new")
 @login_required
 def new_report(question_id: str) -> str:
-    """The problem report form on a page of its own (the feedback page folds it away)."""
+    """The problem report form, on a page of its own: the feedback page links here rather than
+    building a form on every answer for the rare one that is reported."""
     question = db.get_or_404(Question, question_id, description="There is no such question.")
-    form = ProblemForm(next=safe_next(request.args.get("next")) or "")
+    # From an answer's feedback, the report names that answer (checked again when sent).
+    review_id = request.args.get("review_id", type=int)
+    form = ProblemForm(next=safe_next(request.args.get("next")) or "",
+                       review_id=review_id if review_id and 0 < review_id < 2**31 else None)
     return render_template("study/report.html", form=form, question=question)
 
 

@@ -22,7 +22,6 @@ from quiz.study.forms import (
     AnswerFields,
     AnswerForm,
     PracticeForm,
-    ProblemForm,
     TestForm,
     check_offer,
     item_key,
@@ -280,7 +279,6 @@ def _feedback_page(session: StudySession, review: Review, question: Question, mo
         model=model, grade=grade, next_in=next_in, question_id=question.id, leech=leech,
         continue_url=continue_url, can_undo=can_undo,
         can_accept=controls.accept_refusal(current_user, review, session, model) is None,
-        report_form=ProblemForm(review_id=review.id, next=continue_url),
         **_session_chrome(session, now)), 200
 
 

@@ -3,6 +3,8 @@ leeches, burying siblings, the daily review limit, the study order, problem repo
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -326,10 +328,17 @@ def test_new_questions_come_in_the_order_the_learner_chose(learner, clock, order
 def test_a_problem_report_reaches_the_authors_with_the_answer_given(learner, build):
     url = learner.start()
     learner.answer(url, learner.shown(url), choice="Moscow")
-    review_id = learner.feedback_url().rsplit("/", 1)[1]
+    # The feedback page links to the report form, which names the answer given.
+    feedback = learner.get(learner.feedback_url()).get_data(as_text=True)
+    link = html.unescape(re.search(r'href="(/questions/demo-mc/reports/new[^"]*)"',
+                                   feedback).group(1))
+    form = learner.get(link).get_data(as_text=True)
+    review_id = re.search(r'name="review_id" type="hidden" value="(\d+)"', form).group(1)
+    assert review_id == learner.feedback_url().rsplit("/", 1)[1]
+    assert re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1) == url
     response = learner.post("/questions/demo-mc/reports",
                             {"kind": "wrong_answer", "comment": "Moscow was invited too",
-                             "review_id": review_id, "next": url}, token_from=url)
+                             "review_id": review_id, "next": url}, token_from=link)
     assert response.status_code == 302 and response.headers["Location"] == url
     report = db.session.scalars(db.select(ProblemReport)).one()
     assert (report.kind, report.given, report.comment) == ("wrong_answer", "Moscow",
