@@ -13,12 +13,21 @@ cost half the dashboard's chart time.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup, escape
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _escaped(value: object) -> Markup:
+    """`escape(value)`, cached: a year's heatmap names the same dates and the same few words
+    hundreds of times. Typed, so a `Markup` (already safe) and a plain string with the same
+    text never share an entry."""
+    return escape(value)
 
 # The SVG coordinate system; the stylesheet scales charts to the page width.
 WIDTH = 640
@@ -72,9 +81,9 @@ def _num(value: float) -> str:
 
 def _svg(body: str, *, title: str, width: float, height: float, css: str) -> Markup:
     # `body` is markup this module built, every text in it escaped already.
-    title = escape(title)
+    title = _escaped(title)
     return Markup(  # noqa: S704 - an SVG of escaped texts and numbers
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_escaped(css)}" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" role="img" aria-label="{title}" '
         f'focusable="false"><title>{title}</title>{body}</svg>')
 
@@ -83,21 +92,21 @@ def table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -
     """A plain data table: the first cell of each row is its header."""
     # Escaped by hand and joined as plain strings: a year of rows through Markup.format
     # costs more than the rest of the dashboard.
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    head = "".join(f'<th scope="col">{_escaped(h)}</th>' for h in headers)
     body = "".join(
-        f'<tr><th scope="row">{escape(row[0])}</th>'
-        + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:]) + "</tr>"
+        f'<tr><th scope="row">{_escaped(row[0])}</th>'
+        + "".join(f"<td>{_escaped(cell)}</td>" for cell in row[1:]) + "</tr>"
         for row in rows)
-    return Markup(f'<table class="data"><caption>{escape(caption)}</caption>'  # noqa: S704
+    return Markup(f'<table class="data"><caption>{_escaped(caption)}</caption>'  # noqa: S704
                   f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def figure(svg: Markup, data_table: Markup, *, caption: str, css: str = "") -> Markup:
     """A chart with its caption and, folded away, its table. On a narrow screen the chart
     keeps a legible size and scrolls sideways in its own region (the page does not)."""
-    caption = escape(caption)
+    caption = _escaped(caption)
     return Markup(  # noqa: S704 - a figure around an escaped caption
-        f'<figure class="{escape(_classes("chart", css))}"><div class="chart-scroll" '
+        f'<figure class="{_escaped(_classes("chart", css))}"><div class="chart-scroll" '
         f'role="region" tabindex="0" aria-label="{caption}">{svg}</div>'
         f"<figcaption>{caption}</figcaption><details class=\"chart-table\"><summary>Show the "
         f"numbers</summary>{data_table}</details></figure>")
@@ -124,14 +133,14 @@ def _y_axis(top: float, height: float, unit: str) -> str:
         shown = f"{value:g}" if value == int(value) else f"{value:.1f}"
         parts.append(f'<line class="grid" x1="{LEFT}" y1="{_num(y)}" x2="{WIDTH}" '
                      f'y2="{_num(y)}"/><text class="tick y" x="{LEFT - 4}" y="{_num(y + 4)}">'
-                     f"{escape(shown)}{escape(unit)}</text>")
+                     f"{_escaped(shown)}{_escaped(unit)}</text>")
     return "".join(parts)
 
 
 def _x_labels(data: Sequence[Datum], centres: Sequence[float], height: float) -> str:
     every = max(1, math.ceil(len(data) / MAX_X_LABELS))
     return "".join(
-        f'<text class="tick x" x="{_num(x)}" y="{_num(height - 6)}">{escape(datum.label)}</text>'
+        f'<text class="tick x" x="{_num(x)}" y="{_num(height - 6)}">{_escaped(datum.label)}</text>'
         for index, (datum, x) in enumerate(zip(data, centres, strict=True))
         if index % every == 0)
 
@@ -149,10 +158,10 @@ def bar_chart(data: Sequence[Datum], *, title: str, caption: str, headers: Seque
         if datum.value is None:
             continue
         height = plot * min(max(datum.value, 0) / top, 1)
-        bars.append(f'<rect class="{escape(_classes("bar", datum.tone))}" '
+        bars.append(f'<rect class="{_escaped(_classes("bar", datum.tone))}" '
                     f'x="{_num(x + slot * 0.15)}" y="{_num(TOP + plot - height)}" '
                     f'width="{_num(slot * 0.7)}" height="{_num(height)}">'
-                    f"<title>{escape(datum.full)}: {escape(datum.text)}</title></rect>")
+                    f"<title>{_escaped(datum.full)}: {_escaped(datum.text)}</title></rect>")
     body = "".join([_y_axis(top, BAR_HEIGHT, unit), *bars,
                     _x_labels(data, centres, BAR_HEIGHT)])
     svg = _svg(body, title=title, width=WIDTH, height=BAR_HEIGHT, css="bars")
@@ -177,7 +186,7 @@ def line_chart(data: Sequence[Datum], *, title: str, caption: str, headers: Sequ
         y = TOP + plot * (1 - min(max(datum.value, 0) / top, 1))
         points.append(f"{_num(x)},{_num(y)}")
         dots.append(f'<circle class="dot" cx="{_num(x)}" cy="{_num(y)}" r="4">'
-                    f"<title>{escape(datum.full)}: {escape(datum.text)}</title></circle>")
+                    f"<title>{_escaped(datum.full)}: {_escaped(datum.text)}</title></circle>")
     line = (f'<polyline class="line" points="{" ".join(points)}"/>'
             if len(points) > 1 else "")
     body = "".join([_y_axis(top, LINE_HEIGHT, unit), line, *dots,
@@ -196,15 +205,15 @@ def hbar_chart(data: Sequence[Datum], *, title: str, caption: str, headers: Sequ
     for index, datum in enumerate(data):
         y = 2 + HBAR_ROW * index
         length = 0 if datum.value is None else track * min(max(datum.value, 0) / max_value, 1)
-        full, bar = escape(datum.full), HBAR_ROW - 10
+        full, bar = _escaped(datum.full), HBAR_ROW - 10
         rows.append(
             f'<text class="label" x="{HBAR_LABEL - 8}" y="{_num(y + 16)}">{full}</text>'
             f'<rect class="track" x="{HBAR_LABEL}" y="{_num(y + 4)}" width="{_num(track)}" '
-            f'height="{bar}"/><rect class="{escape(_classes("bar", datum.tone))}" '
+            f'height="{bar}"/><rect class="{_escaped(_classes("bar", datum.tone))}" '
             f'x="{HBAR_LABEL}" y="{_num(y + 4)}" width="{_num(length)}" height="{bar}">'
-            f"<title>{full}: {escape(datum.text)}</title></rect>"
+            f"<title>{full}: {_escaped(datum.text)}</title></rect>"
             f'<text class="value" x="{_num(HBAR_LABEL + track + 6)}" y="{_num(y + 16)}">'
-            f"{escape(datum.label)}</text>")
+            f"{_escaped(datum.label)}</text>")
     svg = _svg("".join(rows), title=title, width=WIDTH, height=height, css="hbars")
     table_rows = [(d.full, d.text) for d in data]
     return figure(svg, table(caption, headers, table_rows), caption=caption, css=css)
@@ -236,7 +245,7 @@ def heatmap(days: Sequence[tuple[date, int, str]], *, title: str, caption: str,
         x, y = HEAT_LEFT + HEAT_PITCH * column, HEAT_TOP + HEAT_PITCH * row
         cells.append(f'<rect class="cell heat-{heat_level(count, top)}" x="{x}" y="{y}" '
                      f'width="{HEAT_CELL}" height="{HEAT_CELL}"><title>'
-                     f"{escape(long_date(day))}: {escape(text)}</title></rect>")
+                     f"{_escaped(long_date(day))}: {_escaped(text)}</title></rect>")
         # Name each month above the week it starts in, unless too close to the right edge.
         if day.day == 1 and column < weeks - 2:
             months.append(f'<text class="tick month" x="{x}" y="{HEAT_TOP - 5}">'
