@@ -270,6 +270,25 @@ def count_queries(function, *args, **kwargs) -> int:
     return len(statements)
 
 
+def compiled_each_time(function, *args, **kwargs) -> list[str]:
+    """The SQL statements `function` sends that SQLAlchemy compiled more than once, or could
+    not cache at all: each such statement pays its compilation on every request."""
+    misses: dict[str, int] = {}
+
+    def record(_connection, _cursor, statement, _parameters, context, _many):
+        hit = getattr(context, "cache_hit", None)
+        if hit is not None and hit is not context.dialect.CACHE_HIT:
+            uncacheable = hit in (context.dialect.NO_CACHE_KEY, context.dialect.CACHING_DISABLED)
+            misses[statement] = misses.get(statement, 0) + (2 if uncacheable else 1)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        function(*args, **kwargs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return [statement for statement, count in misses.items() if count > 1]
+
+
 @pytest.fixture
 def client(app) -> IsolatedClient:
     """A client that keeps its cookies between requests, like one browser."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from quiz.models import User
-from tests.conftest import Learner, count_queries
+from tests.conftest import Learner, compiled_each_time, count_queries
+from tests.study.test_sessions import answer_right
 
 
 @pytest.fixture
@@ -65,6 +66,26 @@ def test_the_study_loop_sends_as_many_statements_for_a_long_history(learners, cl
     # review, the day's tally, the session's count, the learner's count towards a fit), the
     # counts for the progress bar.
     assert question <= 4 and answer <= 10, counts
+
+
+def test_the_study_loop_and_the_dashboard_compile_each_statement_once(learners):
+    # SQLAlchemy caches a statement's compiled form; a construct it cannot cache (as its ON
+    # CONFLICT upsert was) is compiled again on every request, which cost a third of an answer.
+    answered = []
+
+    def study_and_look() -> None:
+        for browser in (learners["light"], learners["heavy"], learners["light"]):
+            url = browser.start()
+            for _ in range(3):
+                fields = browser.shown(url)
+                if "question_id" in fields:  # the session may have run out of questions
+                    _ok(answer_right(browser, url, fields))
+                    answered.append(fields["question_id"])
+            for page in ("/", "/dashboard", "/questions/demo-mc", "/tests"):
+                _ok(browser.get(page))
+
+    assert compiled_each_time(study_and_look) == []
+    assert len(answered) >= 4, answered  # each answer statement ran more than once
 
 
 def test_the_learners_have_the_histories_the_test_claims(learners):
