@@ -8,16 +8,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, update
+from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from quiz.banks import spec
 from quiz.core import grading, scheduling
 from quiz.core.clock import StudyDay, study_day
 from quiz.core.scheduling import Phase, Rating
-from quiz.extensions import db
+from quiz.extensions import add_one, db
 from quiz.models import (
     Bank,
     Card,
@@ -237,10 +236,6 @@ def question_with_card(user: User, question_id: str) -> tuple[Question, Card | N
 _SESSION_OF = (db.select(StudySession).options(joinedload(StudySession.bank))
                .where(StudySession.id == bindparam("id"),
                       StudySession.user_id == bindparam("user_id")))
-_COUNT_ANSWER = (update(StudySession.__table__)
-                 .where(StudySession.__table__.c.id == bindparam("session_id"))
-                 .values(answered=StudySession.__table__.c.answered + 1)
-                 .returning(StudySession.__table__.c.answered))
 _QUESTION_WITH_CARD = (
     db.select(Question, Card)
     .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == bindparam("user_id")))
@@ -667,10 +662,9 @@ def answer(user: User, session: StudySession, question_id: str, seq: int, respon
                                                    until=today(user, now).end, now=now)
         review.card_before = before
         card.answers = seq + 1
-        # In SQL, so two tabs answering in one session at once both count; the count comes
-        # back with it, so the progress bar need not read the session again.
-        set_committed_value(session, "answered", db.session.connection().execute(
-            _COUNT_ANSWER, {"session_id": session.id}).scalar_one())
+        # Two tabs answering in one session at once both count; the progress bar need not
+        # read the session again.
+        add_one(session, "answered")
         tallies.record(user, question.bank_id, review)
         if session.kind == SessionKind.TEST:
             db.session.flush()

@@ -19,13 +19,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Float, bindparam, cast, func, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from quiz import jobs
 from quiz.core import clock, fitting, scheduling, workload
 from quiz.core.clock import study_date, study_day
 from quiz.core.scheduling import Phase, Policy
-from quiz.extensions import db
+from quiz.extensions import add_one, db
 from quiz.models import Card, Job, ParameterFit, Question, Review, User
 from quiz.study import exams
 from quiz.study.policy import fuzz_seed, parameters_of, policy_for
@@ -44,16 +43,7 @@ DEFAULT_SECONDS_PER_ANSWER = 10.0
 
 def count_answer(user: User) -> None:
     """Note one more scheduled answer; every FIT_EVERY of them, queue a fit (after commit)."""
-    # In SQL, so two answers at once both count, and the learner's row stays out of the
-    # answer's flush.
-    set_committed_value(user, "answers_since_fit", db.session.connection().execute(
-        _COUNT_ANSWER, {"user_id": user.id}).scalar_one())
-
-
-_USER = User.__table__
-_COUNT_ANSWER = (update(_USER).where(_USER.c.id == bindparam("user_id"))
-                 .values(answers_since_fit=func.coalesce(_USER.c.answers_since_fit, 0) + 1)
-                 .returning(_USER.c.answers_since_fit))
+    add_one(user, "answers_since_fit")
 
 
 def maybe_queue_fit(user: User, *, one_answer: bool = False) -> Job | None:
