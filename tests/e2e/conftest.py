@@ -91,6 +91,9 @@ class Page:
 
     def check(self, where: str) -> None:
         """axe-core finds no violations, and the page does not scroll sideways."""
+        # A click that submits a form returns once the next page starts loading; axe run on a
+        # document still being replaced finds no document at all.
+        self.page.wait_for_load_state("load")
         results = Axe().run(self.page)
         violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
                       for v in results.response["violations"]]

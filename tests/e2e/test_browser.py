@@ -146,7 +146,7 @@ def test_sign_up_and_study_every_type_with_the_mouse(new_page, demo, app):
     assert verdicts == ["Right"] * 8 + ["Rated Good"] or sorted(verdicts) == sorted(
         ["Right"] * 8 + ["Rated Good"])
     page.page.click("button:has-text('End session')")
-    assert "Session ended" in page.page.inner_text("h1")
+    page.page.wait_for_selector("h1:has-text('Session ended')")
     assert "<dt>Answered</dt><dd>9</dd>" in page.page.content()
     assert page.errors == []
     user = db.session.scalars(db.select(User)).one()
@@ -216,6 +216,7 @@ def test_axe_finds_no_violations_and_pages_fit_the_screen(new_page, demo, theme,
         page.check("feedback")
         page.page.click("text=Continue")
     page.page.click("button:has-text('End session')")
+    page.page.wait_for_selector("h1:has-text('Session ended')")
     page.check("summary")
     page.screenshot(f"{label}-{theme}-summary")
     assert page.errors == []
