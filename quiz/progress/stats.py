@@ -30,7 +30,8 @@ ACCURACY_WEEKS = 12
 FORECAST_DAYS = 30
 LAPSED_LIMIT = 10
 TESTS_SHOWN = 30
-HISTORY_PAGE = 50
+# Answers on one page of a question's history: a screen or two, whatever the history's length.
+HISTORY_PAGE = 25
 # The streak is read a year at a time, going further back only while it lasts.
 STREAK_WINDOW = 366
 
