@@ -222,6 +222,14 @@ def seed_0014() -> None:
             VALUES (14, 3, 2, 7, 3, 3, 1.0, '"true"', 1, :when, 700, :when, true)""")
 
 
+def seed_0015() -> None:
+    """An untimed test left open, found through the new (user, kind, start, id) index."""
+    _run("""INSERT INTO study_session (id, user_id, kind, bank_id, bank_ids, eras, tags,
+            question_ids, scheduled, time_limit_s, assignment_id, answered, started_at)
+            VALUES (11, 2, 'test', NULL, '[]', '[]', '[]', '["q2"]', true, NULL, NULL, 0,
+            :when)""")
+
+
 # One seed per revision: it adds rows that use whatever that revision brought.
 SEEDS: dict[str, Callable[[], None]] = {
     "0001": seed_0001,
@@ -236,6 +244,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0012": seed_0012,
     "0013": seed_0013,
     "0014": seed_0014,
+    "0015": seed_0015,
 }
 
 

@@ -826,12 +826,8 @@ def pending_in_tests(user: User, now: datetime) -> dict[str, StudySession]:
     """Questions the learner's open practice tests have yet to ask, each with the latest test
     asking it. Pages that look an answer up hide it until then, so a test measures what the
     learner remembers rather than what another tab shows."""
-    tests = [test for test in db.session.scalars(
-        db.select(StudySession).where(StudySession.user_id == user.id,
-                                      StudySession.kind == SessionKind.TEST,
-                                      StudySession.ended_at.is_(None))
-        .order_by(StudySession.started_at.desc(), StudySession.id.desc()))
-        if test.finished_at(now) is None]
+    tests = [test for test in db.session.scalars(_OPEN_TESTS, {"user_id": user.id})
+             if test.finished_at(now) is None]
     answered = _answered_by_session([test.id for test in tests])
     retired = _retired_among(sorted({q for test in tests for q in test.question_ids}))
     pending: dict[str, StudySession] = {}
@@ -839,6 +835,13 @@ def pending_in_tests(user: User, now: datetime) -> dict[str, StudySession]:
         for question_id in _still_askable(test, answered.get(test.id, set()), retired):
             pending.setdefault(question_id, test)
     return pending
+
+
+# Built once: the question history and feedback pages ask it on every view.
+_OPEN_TESTS = (db.select(StudySession)
+               .where(StudySession.user_id == bindparam("user_id"),
+                      StudySession.kind == SessionKind.TEST, StudySession.ended_at.is_(None))
+               .order_by(StudySession.started_at.desc(), StudySession.id.desc()))
 
 
 def hidden_by(pending: dict[str, StudySession], review: Review) -> StudySession | None:
