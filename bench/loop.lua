@@ -2,7 +2,8 @@
 --
 -- Each wrk thread is one learner with one connection, its own cookie and its own state
 -- machine. Run by bench/run.py, configured through the environment:
---   BENCH_MODE     loop (the study loop), home, dashboard or bare (/_bench/bare)
+--   BENCH_MODE     loop (the study loop), home, dashboard, bare (/_bench/bare) or layout
+--                  (/_bench/layout, the shared layout with nothing in it)
 --   BENCH_CLIENTS  a file with one learner per line: user id, session cookie, CSRF token
 --                  (tab-separated); thread N is the learner on line N
 --   BENCH_BANKS    the banks to study, comma-separated; a learner moves to the next one
@@ -189,6 +190,8 @@ function request()
   started = now_us()
   if mode == "bare" then
     return wrk.format("GET", "/_bench/bare?id=" .. user_id, headers())
+  elseif mode == "layout" then
+    return wrk.format("GET", "/_bench/layout", headers())
   elseif mode == "home" then
     return wrk.format("GET", "/", headers())
   elseif mode == "dashboard" then

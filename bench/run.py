@@ -8,8 +8,9 @@ For each database (SQLite, then PostgreSQL):
 2. start gunicorn with 2 sync workers (bench/wsgi.py: the app, a bare route doing one indexed
    SELECT, and per-request probes) and sign learners in through the /login form;
 3. run wrk (bench/loop.lua, one thread and connection per learner) in phases of `--duration`
-   seconds, interleaved and repeated `--repeat` times: the bare route, the study loop (question,
-   answer, feedback), the home page, the dashboard. Each phase reads the workers' CPU time from
+   seconds, interleaved and repeated `--repeat` times: the bare route, an empty signed-in page
+   with the shared layout (the floor of every study page), the study loop (question, answer,
+   feedback), the home page, the dashboard. Each phase reads the workers' CPU time from
    /proc, so CPU per request is the server's own;
 4. run the loop again, paced at half the rate it reached, for its latency below saturation;
 5. probe requests one at a time (the server counts each one's SQL statements and CPU), and the
@@ -51,7 +52,7 @@ from quiz.config import database_url  # noqa: E402
 from quiz.extensions import db  # noqa: E402
 from quiz.models import MAX_NEW_PER_DAY, Card, Question, User  # noqa: E402
 
-MODES = ("bare", "loop", "home", "dashboard")
+MODES = ("bare", "layout", "loop", "home", "dashboard")
 DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/pivot_bench"
 
 
@@ -243,7 +244,8 @@ def _probe_statements(server: load.Server, learners: list[load.Learner], banks: 
     found = load.read_probes(probes, "loop")
     learner = learners[0]
     for index in range(5):
-        for kind, path in (("bare", f"/_bench/bare?id={learner.user_id}"), ("home", "/"),
+        for kind, path in (("bare", f"/_bench/bare?id={learner.user_id}"),
+                           ("layout", "/_bench/layout"), ("home", "/"),
                            ("dashboard", "/dashboard")):
             learner.get(path, probe=f"page-{kind}-{index}")
     found |= load.read_probes(probes, "page")
@@ -306,7 +308,8 @@ def _figures(runs: dict[str, list[load.Phase]], paced: load.Phase, statements: d
     """Every figure of one database, with the issue's ratios; repeated phases give medians
     (and the range, for the ratios), each ratio taken within one repetition."""
     pairs = list(zip(runs["bare"], runs["loop"], runs["dashboard"], strict=True))
-    pages = {"bare": _page(runs["bare"], "bare"), "home": _page(runs["home"], "home"),
+    pages = {"bare": _page(runs["bare"], "bare"), "layout": _page(runs["layout"], "layout"),
+             "home": _page(runs["home"], "home"),
              "question": _page(runs["loop"], "question"), "flip": _page(runs["loop"], "flip"),
              "answer": _page(runs["loop"], "answer"),
              "feedback": _page(runs["loop"], "feedback"),
@@ -314,7 +317,7 @@ def _figures(runs: dict[str, list[load.Phase]], paced: load.Phase, statements: d
     loops = [phase.iterations.summary(phase.seconds) for phase in runs["loop"]]
     pages["loop"] = {key: statistics.median([r[key] or 0 for r in loops])
                      for key in ("rps", "p50_ms", "p99_ms")}
-    for kind in ("bare", "home", "dashboard", "loop"):
+    for kind in ("bare", "layout", "home", "dashboard", "loop"):
         pages[kind]["cpu_ms"] = statistics.median(
             [p.cpu_ms_per_unit for p in runs[kind] if p.cpu_ms_per_unit is not None] or [0])
     for kind, measured in statements.items():
@@ -331,6 +334,11 @@ def _figures(runs: dict[str, list[load.Phase]], paced: load.Phase, statements: d
             "loop_per_bare": _spread([loop.rate / bare.rate for bare, loop, _ in pairs]),
             "cpu_loop_per_bare": _spread([_ratio(loop.cpu_ms_per_unit, bare.cpu_ms_per_unit)
                                           for bare, loop, _ in pairs]),
+            # The loop is two pages (question, then the answer's feedback), each at least
+            # the layout: twice this is the least its CPU ratio could be on this stack.
+            "cpu_layout_per_bare": _spread([
+                _ratio(layout.cpu_ms_per_unit, bare.cpu_ms_per_unit)
+                for bare, layout in zip(runs["bare"], runs["layout"], strict=True)]),
             "cpu_dashboard_per_bare": _spread([
                 _ratio(dash.cpu_ms_per_unit, bare.cpu_ms_per_unit) for bare, _, dash in pairs]),
             "dashboard_cpu_heavy_per_light": _ratio(heavy["dashboard"]["cpu_ms"],
@@ -382,6 +390,8 @@ def _show(kind: str, figures: dict[str, Any]) -> None:
 
     print(f"  loop iterations/s / bare requests/s     {spread('loop_per_bare')}")
     print(f"  server CPU per iteration / per bare     {spread('cpu_loop_per_bare')}")
+    print(f"  empty signed-in page CPU / bare CPU     {spread('cpu_layout_per_bare')}"
+          " (the loop's two pages cost at least twice this)")
     print(f"  dashboard CPU / bare CPU (typical)      {spread('cpu_dashboard_per_bare')}")
     paced = figures["paced"]
     print(f"  loop paced at {paced['target_rps']:.1f} it/s (half saturation): "

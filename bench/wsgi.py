@@ -4,6 +4,9 @@
 
 - `/_bench/bare?id=N`: one indexed SELECT and a tiny response, the yardstick every page is
   compared with (same server, same middleware, same run). The app itself never registers it.
+- `/_bench/layout`: a signed-in learner's page with the shared layout (`base.html`) and nothing
+  in it: the least any page of the study loop can cost on this stack (loading the learner,
+  CSRF token, navigation, security headers), so the loop's own work can be told from it.
 - Probes: a request carrying `X-Bench-Probe: <name>` has its SQL statements (counted by a
   `before_cursor_execute` listener), the worker's CPU time and wall time measured from the
   first byte in to the last byte out (streamed bodies included), and written to
@@ -23,7 +26,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, render_template, request
+from flask_login import login_required
 from sqlalchemy import event, text
 
 import quiz
@@ -53,6 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def instrument(app: Flask, probe_dir: str | None) -> None:
     """Add the bare route and, when `probe_dir` is given, answer probes into it."""
     app.add_url_rule("/_bench/bare", "bench_bare", bare)
+    # Compiled once here, as the app's own templates are on their first use.
+    empty = app.jinja_env.from_string(
+        "{% extends 'base.html' %}{% block title %}Layout{% endblock %}"
+        "{% block content %}<h1>Layout</h1>{% endblock %}")
+    app.add_url_rule("/_bench/layout", "bench_layout",
+                     login_required(lambda: render_template(empty)))
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", _Statements.record)
     if probe_dir:
