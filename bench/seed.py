@@ -47,7 +47,8 @@ from quiz.core.scheduling import (
 )
 from quiz.extensions import db
 from quiz.models import DEFAULT_NEW_PER_DAY, Card, DayTally, Question, Review, SessionKind, User
-from quiz.study.service import load_question, policy_for
+from quiz.study.policy import policy_for
+from quiz.study.selection import load_question
 from quiz.study.tallies import COUNTS, increments
 
 ROOT = Path(__file__).resolve().parents[1]

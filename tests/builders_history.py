@@ -10,6 +10,7 @@ from datetime import datetime
 
 from quiz.extensions import db
 from quiz.models import Review, SessionKind, StudySession, User
+from quiz.study import selection, sessions
 from quiz.study import service as study
 
 # A right and a wrong response to each demo question that tests study.
@@ -31,7 +32,7 @@ class History:
     def study(self, at: datetime) -> StudySession:
         """Open a study session on the bank at `at`."""
         self.clock.set(at)
-        self.session = study.start_session(self.user, self.bank_id, at)
+        self.session = sessions.start_session(self.user, self.bank_id, at)
         return self.session
 
     def test(self, at: datetime, question_ids: list[str]) -> StudySession:
@@ -46,7 +47,7 @@ class History:
     def end(self, at: datetime) -> None:
         """End the current session at `at`."""
         self.clock.set(at)
-        study.end_session(self.session, at)
+        sessions.end_session(self.session, at)
 
     def answer(self, question_id: str, right: bool, *, at: datetime | None = None,
                duration_ms: int = 4000) -> Review:
@@ -54,7 +55,7 @@ class History:
         now = self.clock.set(at) if at else self.clock.now
         if self.session is None:
             self.study(now)
-        card = study.card_for(self.user, question_id)
+        card = selection.card_for(self.user, question_id)
         response = (RIGHT if right else WRONG)[question_id]
         outcome = study.answer(self.user, self.session, question_id,
                                card.answers if card else 0, response, now=now,
@@ -65,10 +66,10 @@ class History:
     def practice(self, question_id: str, right: bool, *, at: datetime) -> Review:
         """A practice answer at `at`: recorded, but the card's schedule is left alone."""
         self.clock.set(at)
-        session = study.start_practice(self.user, eras=[], tags=[], now=at)
-        card = study.card_for(self.user, question_id)
+        session = sessions.start_practice(self.user, eras=[], tags=[], now=at)
+        card = selection.card_for(self.user, question_id)
         outcome = study.answer(self.user, session, question_id, card.answers if card else 0,
                                (RIGHT if right else WRONG)[question_id], now=at,
                                duration_ms=3000, fuzzing=False)
-        study.end_session(session, at)
+        sessions.end_session(session, at)
         return outcome.review

@@ -30,7 +30,7 @@ from quiz.core.scheduling import describe_interval
 from quiz.extensions import csrf, db, limiter
 from quiz.models import Bank, Card, Review, SessionKind, StudySession
 from quiz.progress import stats
-from quiz.study import controls
+from quiz.study import attempts, controls, selection, sessions
 from quiz.study import service as study
 from quiz.study.forms import check_offer, item_key, read_response, sign_offer
 
@@ -121,16 +121,16 @@ def docs():
 @api.validate(resp=answers({200: schemas.BankList}), tags=["study"])
 def banks():
     """Every bank with its size, and what is due and new for you today."""
-    counts = study.bank_counts(g.api_user, clock.utcnow())
+    counts = selection.bank_counts(g.api_user, clock.utcnow())
     return schemas.BankList(banks=[schemas.BankOut(
         id=c.bank.id, title=c.bank.title, description=c.bank.description, era=c.bank.era,
         questions=c.total, due=c.due, new=c.new) for c in counts])
 
 
 def _session_out(session: StudySession, now: datetime) -> schemas.SessionOut:
-    progress = study.progress(g.api_user, session, now)
+    progress = selection.progress(g.api_user, session, now)
     return schemas.SessionOut(
-        id=session.id, kind=session.kind, title=study.session_title(session),
+        id=session.id, kind=session.kind, title=sessions.session_title(session),
         bank_id=session.bank_id, started_at=session.started_at, ended_at=session.ended_at,
         answered=session.answered, progress=schemas.ProgressOut(done=progress.done,
                                                                 left=progress.left))
@@ -147,20 +147,20 @@ def start():
     if body.kind == "bank":
         if body.bank_id is None or db.session.get(Bank, body.bank_id) is None:
             abort(404, description="There is no such bank.")
-        session = study.start_session(user, body.bank_id, now)
+        session = sessions.start_session(user, body.bank_id, now)
     elif body.kind == "due":
-        session = study.start_due_session(user, now)
+        session = sessions.start_due_session(user, now)
     else:
         try:
-            session = study.start_practice(user, eras=list(body.eras), tags=list(body.tags),
-                                           now=now)
-        except study.NothingToStudy as exc:
+            session = sessions.start_practice(user, eras=list(body.eras), tags=list(body.tags),
+                                              now=now)
+        except sessions.NothingToStudy as exc:
             abort(409, description=str(exc))
     return _session_out(session, now), 201
 
 
 def _own_session(session_id: int) -> StudySession:
-    session = study.session_of(g.api_user, session_id)
+    session = sessions.session_of(g.api_user, session_id)
     if session is None:
         abort(404, description="There is no such session.")
     if session.kind == SessionKind.TEST:
@@ -178,7 +178,7 @@ def session(session_id: int):
     return _session_out(_own_session(session_id), clock.utcnow())
 
 
-def _question_out(session: StudySession, prompt: study.Prompt,
+def _question_out(session: StudySession, prompt: selection.Prompt,
                   now: datetime) -> schemas.QuestionOut:
     model, question_id, seq = prompt.model, prompt.question.id, prompt.seq
     order = dict(user_id=g.api_user.id, question_id=question_id, seq=seq)
@@ -209,9 +209,9 @@ def next_question(session_id: int):
     """The next question (never its answer), or none and the summary when nothing is left."""
     session = _own_session(session_id)
     now = clock.utcnow()
-    prompt = study.next_prompt(g.api_user, session, now,
-                               counts=study.today_counts_for(g.api_user, session, now))
-    summary = study.summary(session)
+    prompt = selection.next_prompt(g.api_user, session, now,
+                                   counts=selection.today_counts_for(g.api_user, session, now))
+    summary = sessions.summary(session)
     return schemas.NextOut(
         question=_question_out(session, prompt, now) if prompt else None,
         summary=schemas.Summary(answered=summary.answered, correct=summary.correct))
@@ -219,7 +219,7 @@ def next_question(session_id: int):
 
 def _offered(session: StudySession, question_id: str, seq: int, offer: str):
     """The question and card this session offered at `seq`, or a 409."""
-    found = (study.question_with_card(g.api_user, question_id)
+    found = (selection.question_with_card(g.api_user, question_id)
              if check_offer(offer, session.id, question_id, seq) else None)
     if found is None:
         abort(409, description="This question was not offered in this session at that seq: "
@@ -234,8 +234,8 @@ def back(session_id: int):
     session = _own_session(session_id)
     query: schemas.Offered = request.context.query
     question, card = _offered(session, query.question_id, query.seq, query.offer)
-    model = study.load_question(question)
-    prompt = study.prompt_for(question, card)
+    model = selection.load_question(question)
+    prompt = selection.prompt_for(question, card)
     if (not isinstance(model, bank_spec.Flashcard) or prompt.seq != query.seq
             or question.retired_at is not None):
         abort(409, description="That is not a flashcard on offer.")
@@ -286,7 +286,7 @@ def answer(session_id: int):
     session = _own_session(session_id)
     body: schemas.AnswerIn = request.context.json
     found = _offered(session, body.question_id, body.seq, body.offer)
-    model = study.load_question(found[0])
+    model = selection.load_question(found[0])
     now = clock.utcnow()
     shown_at = body.shown_at if body.shown_at is not None else int(now.timestamp() * 1000)
     try:
@@ -322,11 +322,11 @@ def feedback(session_id: int, review_id: int):
     """Right or wrong, the correct answer, the explanation and the citation, again."""
     session = _own_session(session_id)
     review = _own_review(session, review_id)
-    if study.hidden_by(study.pending_in_tests(g.api_user, clock.utcnow()), review):
+    if attempts.hidden_by(attempts.pending_in_tests(g.api_user, clock.utcnow()), review):
         abort(403, description="This answer is hidden while your open practice test has yet "
                                "to ask the question.")
     question = review.card.question
-    model = study.load_question(question)
+    model = selection.load_question(question)
     return _feedback_out(session, review, question, model, study.regrade(review, model),
                          can_undo=controls.undo_refusal(g.api_user, review, session) is None)
 

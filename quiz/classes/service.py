@@ -27,8 +27,7 @@ from quiz.models import (
     StudySession,
     User,
 )
-from quiz.study import exams
-from quiz.study import service as study
+from quiz.study import exams, selection, sessions
 from quiz.study.policy import policy_for
 
 # Join codes are read aloud and copied from a board: no 0/O, 1/I/L, or 2/Z lookalikes.
@@ -190,10 +189,10 @@ def add_assignment(school_class: SchoolClass, *, kind: str, title: str, bank_ids
     if opens_at and closes_at and closes_at <= opens_at:
         raise Refused("The test must close after it opens.")
     question_ids: list[str] = []
-    if not study.matching_questions(bank_ids=bank_ids, eras=eras, tags=tags):
+    if not sessions.matching_questions(bank_ids=bank_ids, eras=eras, tags=tags):
         raise Refused("No questions match that choice of banks, eras and themes.")
     if kind == AssignmentKind.TEST:
-        question_ids = study.matching_questions(bank_ids=bank_ids, eras=eras, tags=tags)
+        question_ids = sessions.matching_questions(bank_ids=bank_ids, eras=eras, tags=tags)
         secrets.SystemRandom().shuffle(question_ids)
         question_ids = question_ids[:length]
     assignment = Assignment(
@@ -291,7 +290,7 @@ def todos(user: User, now: datetime) -> list[Todo]:
     attempts = attempt_scores(user.id, [a.id for a in assignments], now)
     names = {c.id: c.name for c in db.session.scalars(db.select(SchoolClass).where(
         SchoolClass.id.in_({a.class_id for a in assignments})))}
-    policy, day = policy_for(user, fuzzing=False), study.today(user, now)
+    policy, day = policy_for(user, fuzzing=False), selection.today(user, now)
     found = []
     for assignment in assignments:
         ids = coverage[assignment.id]

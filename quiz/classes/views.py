@@ -17,7 +17,7 @@ from quiz.core import clock
 from quiz.extensions import db
 from quiz.forms import PostForm
 from quiz.models import Assignment, SchoolClass
-from quiz.study import service as study
+from quiz.study import sessions
 
 bp = Blueprint("classes", __name__)
 MAX_ID = "int(max=2147483647)"
@@ -108,7 +108,7 @@ def show(class_id: int) -> str:
 
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
-    form.bank_ids.choices = [(bank.id, bank.title) for bank in study.live_banks()]
+    form.bank_ids.choices = [(bank.id, bank.title) for bank in sessions.live_banks()]
     return form
 
 

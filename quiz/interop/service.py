@@ -17,13 +17,12 @@ from quiz.extensions import db
 from quiz.interop import anki, anki_scheduling, gift, moodle, revlog
 from quiz.interop.items import KIND_TITLES, Item
 from quiz.models import Bank, Card, Question, Review, SessionKind, StudySession, User
-from quiz.study import service as study
-from quiz.study import tallies, tuning
+from quiz.study import selection, tallies, tuning
 from quiz.study.policy import fuzz_seed, parameters_of, policy_for
 
 
 def _item(question: Question) -> Item:
-    return Item(id=question.id, bank_id=question.bank_id, model=study.load_question(question),
+    return Item(id=question.id, bank_id=question.bank_id, model=selection.load_question(question),
                 citation=question.citation, era=question.era, tags=tuple(question.tag_names))
 
 

@@ -23,7 +23,9 @@ from quiz.core.scheduling import Phase, Rating
 from quiz.extensions import db
 from quiz.models import Bank, Card, Question, QuestionTag, Review, User
 from quiz.study import tallies
-from quiz.study.service import load_question, policy_for, test_attempts
+from quiz.study.attempts import test_attempts
+from quiz.study.policy import policy_for
+from quiz.study.selection import load_question
 
 HEATMAP_DAYS = 365
 ACCURACY_WEEKS = 12

@@ -14,8 +14,7 @@ from quiz.core import clock
 from quiz.extensions import db
 from quiz.models import Question
 from quiz.progress import charts, stats
-from quiz.study import controls, exams
-from quiz.study import service as study
+from quiz.study import attempts, controls, exams
 
 bp = Blueprint("progress", __name__)
 
@@ -51,7 +50,7 @@ def question(question_id: str) -> str:
     return render_template("progress/question.html", history=history,
                            prompt=stats.question_text(found.spec),
                            tz=clock.zone(current_user.time_zone),
-                           open_test=study.pending_in_tests(current_user, now).get(found.id))
+                           open_test=attempts.pending_in_tests(current_user, now).get(found.id))
 
 
 # --- Presenting the figures as charts: words and shapes only, every number from `stats`.

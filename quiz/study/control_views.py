@@ -13,8 +13,9 @@ from quiz.extensions import db
 from quiz.forms import PostForm
 from quiz.models import Question, Review, StudySession
 from quiz.study import controls, exams
+from quiz.study.attempts import pending_in_tests
 from quiz.study.forms import ExamForm, ProblemForm
-from quiz.study.service import live_banks, pending_in_tests
+from quiz.study.sessions import live_banks, review_in_session
 
 bp = Blueprint("controls", __name__)
 
@@ -29,12 +30,10 @@ CARD_ACTIONS = {
 
 
 def _own_review(session_id: int, review_id: int) -> tuple[StudySession, Review]:
-    session = db.session.get(StudySession, session_id)
-    review = db.session.get(Review, review_id)
-    if (session is None or review is None or session.user_id != current_user.id
-            or review.user_id != current_user.id or review.session_id != session.id):
+    found = review_in_session(current_user, session_id, review_id)
+    if found is None:
         abort(404)
-    return session, review
+    return found
 
 
 def _require_post_form() -> None:

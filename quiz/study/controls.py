@@ -29,7 +29,8 @@ from quiz.models import (
 )
 from quiz.study import cards, tallies
 from quiz.study.policy import fuzz_seed, policy_for
-from quiz.study.service import card_for, load_question, regrade, today
+from quiz.study.selection import card_for, load_question, today
+from quiz.study.service import regrade
 
 # "I was right" is for answers the learner typed, where a grader can miss a fair variant.
 ACCEPTABLE = (spec.ShortAnswer, spec.Numeric, spec.Cloze)

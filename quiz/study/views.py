@@ -15,7 +15,7 @@ from quiz.core.scheduling import describe_interval
 from quiz.extensions import db, retry_when_busy
 from quiz.forms import PostForm
 from quiz.models import Bank, Question, Review, SessionKind, StudySession
-from quiz.study import controls
+from quiz.study import attempts, controls, selection, sessions
 from quiz.study import service as study
 from quiz.study import timeline as study_timeline
 from quiz.study.forms import (
@@ -34,7 +34,7 @@ bp = Blueprint("study", __name__)
 
 
 def _own_session(session_id: int) -> StudySession:
-    session = study.session_of(current_user, session_id)
+    session = sessions.session_of(current_user, session_id)
     if session is None:
         abort(404)
     return session
@@ -51,7 +51,7 @@ def home() -> str:
     learner."""
     user = current_user if current_user.is_authenticated else None
     now = clock.utcnow()
-    return render_template("study/home.html", banks=study.bank_counts(user, now),
+    return render_template("study/home.html", banks=selection.bank_counts(user, now),
                            todos=classes.todos(user, now) if user else [], form=PostForm())
 
 
@@ -67,7 +67,7 @@ def start(bank_id: str) -> Response:
     """Open a study session on a bank and show its first question."""
     _require_post_form()
     db.get_or_404(Bank, bank_id, description="There is no such bank.")
-    session = study.start_session(current_user, bank_id, clock.utcnow())
+    session = sessions.start_session(current_user, bank_id, clock.utcnow())
     return redirect(url_for("study.show", session_id=session.id))
 
 
@@ -76,7 +76,7 @@ def start(bank_id: str) -> Response:
 def start_due() -> Response:
     """Open a session over everything due in every bank."""
     _require_post_form()
-    session = study.start_due_session(current_user, clock.utcnow())
+    session = sessions.start_due_session(current_user, clock.utcnow())
     return redirect(url_for("study.show", session_id=session.id))
 
 
@@ -87,9 +87,9 @@ def practice() -> str | Response | tuple[str, int]:
     form = PracticeForm()
     if form.validate_on_submit():
         try:
-            session = study.start_practice(current_user, eras=form.eras.data or [],
-                                           tags=form.tags.data or [], now=clock.utcnow())
-        except study.NothingToStudy as exc:
+            session = sessions.start_practice(current_user, eras=form.eras.data or [],
+                                              tags=form.tags.data or [], now=clock.utcnow())
+        except sessions.NothingToStudy as exc:
             form.tags.errors.append(str(exc))
         else:
             return redirect(url_for("study.show", session_id=session.id))
@@ -101,20 +101,20 @@ def practice() -> str | Response | tuple[str, int]:
 def tests() -> str | Response | tuple[str, int]:
     """Set up a practice test, and list past attempts with their scores."""
     form = TestForm()
-    form.bank_ids.choices = [(bank.id, bank.title) for bank in study.live_banks()]
+    form.bank_ids.choices = [(bank.id, bank.title) for bank in sessions.live_banks()]
     if form.validate_on_submit():
         try:
-            session = study.start_test(
+            session = sessions.start_test(
                 current_user, bank_ids=form.bank_ids.data or [], eras=form.eras.data or [],
                 tags=form.tags.data or [], length=form.length.data,
                 time_limit_s=form.time_limit.data * 60 or None,
                 scheduled=form.scheduled.data, now=clock.utcnow())
-        except study.NothingToStudy as exc:
+        except sessions.NothingToStudy as exc:
             form.tags.errors.append(str(exc))
         else:
             return redirect(url_for("study.show", session_id=session.id))
-    attempts = study.test_attempts(current_user, clock.utcnow())
-    return render_template("study/tests.html", form=form, attempts=attempts), (
+    taken = attempts.test_attempts(current_user, clock.utcnow())
+    return render_template("study/tests.html", form=form, attempts=taken), (
         422 if form.errors else 200)
 
 
@@ -130,23 +130,23 @@ def show(session_id: int) -> str | Response:
         if prompt is None:  # answered meanwhile, in this tab or another
             return redirect(url_for("study.show", session_id=session.id))
         return _question_page(session, prompt, now, flipped=True)
-    counts = study.today_counts_for(current_user, session, now)
-    prompt = study.next_prompt(current_user, session, now, counts=counts)
+    counts = selection.today_counts_for(current_user, session, now)
+    prompt = selection.next_prompt(current_user, session, now, counts=counts)
     if prompt is None:
         return _summary_page(session, now)
     return _question_page(session, prompt, now, counts=counts)
 
 
-def _flipped_prompt(session: StudySession) -> study.Prompt | None:
+def _flipped_prompt(session: StudySession) -> selection.Prompt | None:
     """The flashcard named by a flip link, if this session offered it and it is unanswered."""
     question_id, seq = request.args.get("question_id", ""), request.args.get("seq", "")
     if not seq.isdigit() or not check_offer(request.args.get("offer"), session.id, question_id,
                                             int(seq)):
         return None
-    found = study.question_with_card(current_user, question_id)
+    found = selection.question_with_card(current_user, question_id)
     if found is None:
         return None
-    prompt = study.prompt_for(*found)
+    prompt = selection.prompt_for(*found)
     return prompt if prompt.seq == int(seq) and found[0].retired_at is None else None
 
 
@@ -175,18 +175,18 @@ def question_view(model, *, question_id: str, seq: int, card, now: datetime,
 
 
 def _session_chrome(session: StudySession, now: datetime, *,
-                    counts: study.Today | None = None) -> dict:
+                    counts: selection.Today | None = None) -> dict:
     """The progress bar and End button shown above every question and feedback page."""
     seconds_left = (max(0.0, (session.deadline - now).total_seconds()) if session.deadline
                     else None)
     return dict(session=session,
-                progress=study.progress(current_user, session, now, counts=counts),
-                title=study.session_title(session), seconds_left=seconds_left)
+                progress=selection.progress(current_user, session, now, counts=counts),
+                title=sessions.session_title(session), seconds_left=seconds_left)
 
 
-def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *,
+def _question_page(session: StudySession, prompt: selection.Prompt, now: datetime, *,
                    error: str | None = None, status: int = 200, flipped: bool = False,
-                   counts: study.Today | None = None):
+                   counts: selection.Today | None = None):
     view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
                          bank_id=prompt.question.bank_id,
                          card=prompt.card, now=now, flipped=flipped, session=session)
@@ -201,12 +201,12 @@ def _question_page(session: StudySession, prompt: study.Prompt, now: datetime, *
 def _summary_page(session: StudySession, now: datetime) -> str:
     results = []
     if session.kind == SessionKind.TEST:
-        results = study.test_results(current_user, session, now)
+        results = attempts.test_results(current_user, session, now)
     next_due = None
     if session.kind in (SessionKind.BANK, SessionKind.DUE):
-        next_due = study.next_due(current_user, session.bank_id, now)
+        next_due = selection.next_due(current_user, session.bank_id, now)
     return render_template("study/summary.html", session=session,
-                           summary=study.summary(session), title=study.session_title(session),
+                           summary=sessions.summary(session), title=sessions.session_title(session),
                            next_due=next_due, results=results)
 
 
@@ -227,10 +227,10 @@ def answer(session_id: int) -> Response | tuple[str, int]:
     if not check_offer(form.offer.data, session.id, form.question_id.data, form.seq.data):
         _not_offered()
     now = clock.utcnow()
-    found = study.question_with_card(current_user, form.question_id.data)
+    found = selection.question_with_card(current_user, form.question_id.data)
     if found is None:
         _not_offered()
-    prompt = study.prompt_for(*found)
+    prompt = selection.prompt_for(*found)
     first = [found]
 
     def record() -> study.Outcome:
@@ -244,7 +244,7 @@ def answer(session_id: int) -> Response | tuple[str, int]:
     try:
         outcome = retry_when_busy(record)
     except grading.InvalidResponse as exc:
-        prompt = study.Prompt(prompt.question, prompt.model, prompt.card, form.seq.data)
+        prompt = selection.Prompt(prompt.question, prompt.model, prompt.card, form.seq.data)
         return _question_page(session, prompt, now, error=str(exc), status=422,
                               flipped=isinstance(prompt.model, spec.Flashcard))
     except study.StaleForm as exc:
@@ -286,18 +286,18 @@ def _feedback_page(session: StudySession, review: Review, question: Question, mo
 @login_required
 def feedback(session_id: int, review_id: int) -> tuple[str, int]:
     """Right or wrong, the correct answer, the explanation and the citation, again."""
-    session = _own_session(session_id)
-    review = db.session.get(Review, review_id)
-    if review is None or review.user_id != current_user.id or review.session_id != session.id:
+    found = sessions.review_in_session(current_user, session_id, review_id)
+    if found is None:
         abort(404)
+    session, review = found
     question = review.card.question
     now = clock.utcnow()
-    if study.hidden_by(study.pending_in_tests(current_user, now), review):
+    if attempts.hidden_by(attempts.pending_in_tests(current_user, now), review):
         abort(403, description="This answer is hidden while your open practice test has yet "
                                "to ask the question. Finish or end that test to see it again.")
     if session.kind == SessionKind.TEST and session.finished_at(now) is None:
         abort(403, description="A practice test shows what was right once it is finished.")
-    model = study.load_question(question)
+    model = selection.load_question(question)
     return _feedback_page(session, review, question, model, study.regrade(review, model), now)
 
 
@@ -309,8 +309,8 @@ def confirm_finish(session_id: int) -> str | Response:
     now = clock.utcnow()
     if session.kind != SessionKind.TEST or session.finished_at(now) is not None:
         return redirect(url_for("study.show", session_id=session.id))
-    return render_template("study/finish.html", session=session, summary=study.summary(session),
-                           title=study.session_title(session))
+    return render_template("study/finish.html", session=session, summary=sessions.summary(session),
+                           title=sessions.session_title(session))
 
 
 @bp.post("/sessions/<int(max=2147483647):session_id>/end")
@@ -319,7 +319,7 @@ def end(session_id: int) -> Response:
     """End the session early and show its summary."""
     session = _own_session(session_id)
     _require_post_form()
-    study.end_session(session, clock.utcnow())
+    sessions.end_session(session, clock.utcnow())
     return redirect(url_for("study.show", session_id=session.id))
 
 

@@ -2,8 +2,10 @@
 
 import pytest
 
+from quiz.core.scheduling import Rating
 from quiz.extensions import db
 from quiz.models import User
+from quiz.study import selection
 from quiz.study import service as study
 from tests.builders_history import History
 
@@ -67,11 +69,11 @@ def test_a_higher_desired_retention_brings_cards_back_sooner(learner, clock):
     history = History(learner.user, clock)
     history.answer("demo-mc", True)
     history.answer("demo-mc", True, at=clock.advance(minutes=15))  # now in review
-    card = study.card_for(learner.user, "demo-mc")
+    card = selection.card_for(learner.user, "demo-mc")
     relaxed = study.intervals(learner.user, "demo-mc", card, clock.now,
-                              fuzzing=False)[study.Rating.GOOD]
+                              fuzzing=False)[Rating.GOOD]
     save(learner, desired_retention="0.97", time_zone="UTC")
     db.session.refresh(learner.user)
     strict = study.intervals(learner.user, "demo-mc", card, clock.now,
-                             fuzzing=False)[study.Rating.GOOD]
+                             fuzzing=False)[Rating.GOOD]
     assert strict < relaxed

@@ -5,7 +5,9 @@ import textwrap
 from quiz.core.scheduling import Phase
 from quiz.extensions import db
 from quiz.models import Bank, Card, Event, Question, Review
-from quiz.study.service import next_prompt
+from quiz.study import selection, sessions
+from quiz.study import service as study
+from quiz.study.selection import next_prompt
 from tests.conftest import TEST_BANKS, count_queries
 
 HEADER = """\
@@ -36,14 +38,12 @@ def bank(*questions):
 
 def studied(build, learner, question_id="liaquat", times=2):
     """Answer a question right `times` times through the service, returning its card."""
-    from quiz.study import service as study
-
-    session = study.start_session(learner, "history", build.now)
+    session = sessions.start_session(learner, "history", build.now)
     for _ in range(times):
-        card = study.card_for(learner, question_id)
+        card = selection.card_for(learner, question_id)
         study.answer(learner, session, question_id, card.answers if card else 0, "Washington",
                      now=build.now, duration_ms=1000, fuzzing=False)
-    return study.card_for(learner, question_id)
+    return selection.card_for(learner, question_id)
 
 
 def test_sync_loads_banks_and_is_idempotent(build, clock):
@@ -182,9 +182,7 @@ def test_removing_a_question_retires_it_and_keeps_its_history(build, clock):
     assert retired.retired_at == clock.now
     assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 1
     clock.advance(days=400)
-    from quiz.study import service as study
-
-    prompt = next_prompt(learner, study.start_session(learner, "history", clock.now), clock.now)
+    prompt = next_prompt(learner, sessions.start_session(learner, "history", clock.now), clock.now)
     assert prompt is not None and prompt.question.id == "other"
 
 
@@ -252,9 +250,7 @@ def test_rewording_a_distractor_or_an_event_title_keeps_progress(build, clock):
     build.now = clock.now
     build.banks()
     learner = build.user()
-    from quiz.study import service as study
-
-    session = study.start_session(learner, "demo", clock.now)
+    session = sessions.start_session(learner, "demo", clock.now)
     for qid, response in (("demo-mc", "Washington"), ("demo-tf", "true"),
                           ("demo-ms", ["CENTO", "SEATO"])):
         study.answer(learner, session, qid, 0, response, now=clock.now, duration_ms=1,

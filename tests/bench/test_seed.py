@@ -9,7 +9,7 @@ from quiz.core import scheduling
 from quiz.core.scheduling import Memory, Phase, Rating
 from quiz.extensions import db
 from quiz.models import Card, Review, StudySession, User
-from quiz.study.service import policy_for
+from quiz.study.policy import policy_for
 from tests.conftest import START
 
 SIZES = seed.Sizes(learners=3, reviews=200, light=10, heavy=100)

@@ -8,7 +8,7 @@ import html
 import re
 
 from quiz.extensions import db
-from quiz.study import service as study
+from quiz.study import sessions
 from quiz.study.forms import sign_offer
 from tests.study.test_sessions import answer_right, reviews, session_of, start_test
 
@@ -22,7 +22,7 @@ def test_a_test_question_reposted_with_the_next_number_is_not_recorded_again(lea
     for _ in range(3):
         assert answer_right(learner, url, forged).status_code == 400
     assert len(reviews()) == 1
-    assert study.summary(session_of(url)).answered == 1
+    assert sessions.summary(session_of(url)).answered == 1
 
 
 def test_a_test_answers_each_question_once_even_with_a_valid_signature(app, learner):

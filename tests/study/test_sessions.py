@@ -7,6 +7,7 @@ from quiz.core.scheduling import Phase
 from quiz.extensions import db
 from quiz.models import Card, Review, SessionKind, StudySession
 from quiz.progress import stats
+from quiz.study import attempts, selection, sessions
 from quiz.study import service as study
 from tests.conftest import TEST_BANKS
 
@@ -145,7 +146,7 @@ def test_a_practice_test_asks_a_fixed_set_scores_it_and_reviews_every_answer(lea
                 learner.answer(url, fields, **_wrong(fields["question_id"]))
     page = learner.get(url).get_data(as_text=True)
     assert "Test results" in page and "Every question" in page
-    summary = study.summary(session)
+    summary = sessions.summary(session)
     assert summary.possible == 9 and summary.answered == 9
     assert page.count('class="right"') + page.count('class="wrong"') + page.count(
         'class="partial"') == 9
@@ -169,7 +170,7 @@ def test_a_test_scores_partial_credit_and_counts_unanswered_questions_as_zero(le
     fields = learner.shown(url)
     answer_right(learner, url, fields)
     learner.post(f"{url}/end", token_from=url)
-    summary = study.summary(session_of(url))
+    summary = sessions.summary(session_of(url))
     assert summary.answered == 1 and summary.possible == len(session.question_ids) == 8
     assert summary.score == 1 / 8
     page = learner.get(url).get_data(as_text=True)
@@ -184,14 +185,14 @@ def test_a_question_retired_during_a_test_is_not_asked_and_does_not_count_agains
     answer_right(learner, url, fields)
     unanswered = [q for q in session_of(url).question_ids if q not in asked]
     build.retire(asked[0], unanswered[0])  # one answered, one not yet asked
-    assert study.progress(learner.user, session_of(url), clock.now) == study.Progress(1, 6)
+    assert selection.progress(learner.user, session_of(url), clock.now) == selection.Progress(1, 6)
     while fields := learner.shown(url):
         asked.append(fields["question_id"])
         answer_right(learner, url, fields)
     assert unanswered[0] not in asked and len(asked) == 7
-    summary = study.summary(session_of(url))
+    summary = sessions.summary(session_of(url))
     assert (summary.answered, summary.possible, summary.score) == (7, 7, 1.0)
-    (attempt,) = study.test_attempts(learner.user, clock.now)
+    (attempt,) = attempts.test_attempts(learner.user, clock.now)
     assert attempt.summary == summary
 
 
@@ -349,10 +350,10 @@ def test_a_test_left_with_only_retired_questions_is_finished_and_hides_nothing(
     clock.advance(minutes=1)
     build.retire(last, now=clock.now)
     clock.advance(minutes=1)
-    (attempt,) = study.test_attempts(learner.user, clock.now)
+    (attempt,) = attempts.test_attempts(learner.user, clock.now)
     assert attempt.finished_at == clock.now - timedelta(minutes=1)
     assert (attempt.summary.answered, attempt.summary.possible) == (7, 7)
-    assert study.pending_in_tests(learner.user, clock.now) == {}
+    assert attempts.pending_in_tests(learner.user, clock.now) == {}
     assert learner.get(old_feedback).status_code == 200
     assert ">Review</a>" in learner.get("/tests").get_data(as_text=True)
     (scored,) = stats.scored_tests(learner.user, clock.now)
@@ -366,9 +367,9 @@ def test_retiring_a_question_after_a_test_ended_leaves_its_score_alone(learner, 
     unanswered = [q for q in session_of(url).question_ids if q not in _answered(url)]
     clock.advance(days=30)
     build.retire(unanswered[0], now=clock.now)
-    summary = study.summary(session_of(url))
+    summary = sessions.summary(session_of(url))
     assert (summary.answered, summary.possible) == (1, 8)
-    (attempt,) = study.test_attempts(learner.user, clock.now)
+    (attempt,) = attempts.test_attempts(learner.user, clock.now)
     assert attempt.summary == summary
 
 
@@ -403,3 +404,19 @@ def test_finishing_a_test_early_asks_first_and_lists_what_went_unanswered(learne
     assert results.count("Not answered") == 8 and results.count('class="right"') == 1
     assert "8 questions went unanswered and scored zero." in results
     assert learner.get(f"{url}/finish").status_code == 302  # a finished test: nothing to ask
+
+
+def test_an_answer_is_found_only_in_its_own_session_and_only_for_its_learner(build, clock):
+    build.banks()
+    learner, other = build.user(), build.user()
+    first = sessions.start_session(learner, "demo", clock.now)
+    second = sessions.start_session(learner, "demo", clock.now)
+    theirs = sessions.start_session(other, "demo", clock.now)
+    review = study.answer(learner, first, "demo-tf", 0, "true", now=clock.now,
+                          duration_ms=1000, fuzzing=False).review
+
+    assert sessions.review_in_session(learner, first.id, review.id) == (first, review)
+    assert sessions.review_in_session(learner, second.id, review.id) is None  # other session
+    assert sessions.review_in_session(other, first.id, review.id) is None  # not their session
+    assert sessions.review_in_session(other, theirs.id, review.id) is None  # not their answer
+    assert sessions.review_in_session(learner, first.id, review.id + 1) is None  # no such one

@@ -8,6 +8,7 @@ from quiz.core.scheduling import Phase
 from quiz.extensions import db
 from quiz.models import Card, Review, StudySession
 from quiz.study import service as study
+from quiz.study.policy import policy_for
 from tests.study.test_sessions import answer_right
 
 
@@ -177,7 +178,7 @@ def test_scheduling_through_the_app_matches_the_scheduling_core(learner, clock):
     """Golden sequence: the card's due dates equal what quiz.core.scheduling computes for the
     learner's policy (fuzzing off), answer after answer."""
     session = learner.start()
-    policy = study.policy_for(learner.user, fuzzing=False)
+    policy = policy_for(learner.user, fuzzing=False)
     expected = scheduling.Memory()
     plan = ["Washington", "Moscow", "Washington", "Washington"]
     for choice in plan:
