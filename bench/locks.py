@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 
 from quiz import create_app  # noqa: E402
-from quiz.accounts import data  # noqa: E402
+from quiz.accounts import export  # noqa: E402
 from quiz.authoring.sync import sync_directory  # noqa: E402
 from quiz.extensions import db  # noqa: E402
 from tests.conftest import TEST_BANKS, Builder  # noqa: E402
@@ -54,7 +54,7 @@ def prepare(url: str, work: Path, reviews: int) -> bytes:
         assert sync_directory(banks, now=now).ok
         source = Builder(app, work).user(email="source@example.org")
         Builder(app, work).bulk_history(source, reviews=reviews, days=300, now=now)
-        raw = data.export_json(source, now).encode()
+        raw = export.export_json(source, now).encode()
         db.engine.dispose()
     return raw
 

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from quiz.accounts import data
+from quiz.accounts import data, export
 from quiz.extensions import db
 from quiz.models import Review, User
 from quiz.study import tallies
@@ -21,7 +21,7 @@ def test_an_answer_waits_out_an_import_holding_the_write_lock(app, learner, cloc
                                                               monkeypatch):
     source = build.user(email="source@example.org")
     build.bulk_history(source, reviews=90, days=10)
-    raw = data.export_json(source, clock.now).encode()
+    raw = export.export_json(source, clock.now).encode()
     importer_id = build.user(email="importer@example.org").id
     writing = threading.Event()
     recount = tallies.recount

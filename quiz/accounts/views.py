@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from quiz import jobs
-from quiz.accounts import data, imports, limits, reset, service, signin
+from quiz.accounts import data, export, imports, limits, reset, service, signin
 from quiz.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -239,7 +239,7 @@ def your_data() -> tuple[str, int]:
 @login_required
 def reviews_csv() -> Response:
     """The review log as CSV, in the columns FSRS optimisers read."""
-    return Response(stream_with_context(data.reviews_csv(current_user)), mimetype="text/csv",
+    return Response(stream_with_context(export.reviews_csv(current_user)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="pivot-reviews.csv"'})
 
 
@@ -250,7 +250,7 @@ def export_json() -> Response:
     account: streamed as it is read, so a long history costs the server no more memory."""
     now = clock.utcnow()
     name = f"pivot-export-{now:%Y-%m-%d}.json.gz"
-    return Response(stream_with_context(data.export_gzip(current_user, now)),
+    return Response(stream_with_context(export.export_gzip(current_user, now)),
                     mimetype="application/gzip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

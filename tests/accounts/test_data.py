@@ -10,6 +10,7 @@ import pytest
 
 from quiz import jobs
 from quiz.accounts import data as account
+from quiz.accounts import export
 from quiz.extensions import db
 from quiz.models import Card, JobFile, Review, StudySession, User
 from tests.builders_history import History
@@ -308,7 +309,7 @@ def test_your_data_pages_need_a_signed_in_learner(client):
 
 def test_parse_export_rejects_nan_and_infinity(learner, clock):
     studied(learner, clock)
-    text = account.export_json(learner.user, clock.now).replace('"score": 1.0', '"score": NaN', 1)
+    text = export.export_json(learner.user, clock.now).replace('"score": 1.0', '"score": NaN', 1)
     with pytest.raises(account.ImportRefused, match="not valid JSON"):
         account.parse_export(text.encode())
 
@@ -340,11 +341,9 @@ def test_an_import_with_an_unknown_era_or_a_far_future_time_is_refused(learner, 
 
 
 def test_the_review_log_is_streamed_in_batches_with_every_row(learner, build, monkeypatch):
-    from quiz.accounts import data as account_data
-
-    monkeypatch.setattr(account_data, "CSV_BATCH", 100)
+    monkeypatch.setattr(export, "CSV_BATCH", 100)
     build.bulk_history(learner.user, reviews=950, days=100)
-    chunks = list(account_data.reviews_csv(learner.user))
+    chunks = list(export.reviews_csv(learner.user))
     assert len(chunks) >= 10  # a chunk a batch: never the whole log in memory at once
     assert max(len(chunk) for chunk in chunks) < 100 * 120
     response = learner.get("/account/reviews.csv")
@@ -456,9 +455,9 @@ def test_a_compressed_file_that_unpacks_beyond_the_limit_is_refused_unread(learn
 
 
 def test_the_json_export_is_streamed_in_batches(learner, build, monkeypatch):
-    monkeypatch.setattr(account, "EXPORT_BATCH", 100)
+    monkeypatch.setattr(export, "EXPORT_BATCH", 100)
     build.bulk_history(learner.user, reviews=950, days=30)
-    chunks = list(account.export_chunks(learner.user, datetime(2026, 3, 2, tzinfo=UTC)))
+    chunks = list(export.export_chunks(learner.user, datetime(2026, 3, 2, tzinfo=UTC)))
     assert len(chunks) >= 10  # a chunk a batch: never the whole history in memory at once
     assert max(len(chunk) for chunk in chunks) < 100 * 600
     assert len(json.loads("".join(chunks))["reviews"]) == 950

@@ -423,7 +423,7 @@ def test_the_data_export_names_the_classes_a_learner_is_in_and_teaches_but_no_cl
         app, build, teacher, clock):
     import json
 
-    from quiz.accounts.data import export_json
+    from quiz.accounts.export import export_json
 
     school_class = create_class(teacher)
     learner = signed_in(app, build, "learner@example.org")
