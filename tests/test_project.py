@@ -1,5 +1,6 @@
-"""The project's promises about itself: the README's commands, CI, migrations."""
+"""The project's promises about itself: the README's commands, CI, migrations, pure modules."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -34,3 +35,26 @@ def test_migrations_match_the_models(app):
         context = MigrationContext.configure(connection, opts={"render_as_batch": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+PURE_PACKAGES = ("core", "banks")
+# What a pure module must not reach for: the web framework, the database, the app's wiring.
+IMPURE = ("flask", "flask_", "werkzeug", "sqlalchemy", "quiz.models", "quiz.extensions",
+          "quiz.accounts", "quiz.study", "quiz.progress", "quiz.classes", "quiz.api",
+          "quiz.authoring", "quiz.interop")
+
+
+def test_core_and_banks_import_neither_flask_nor_the_database():
+    found = []
+    for package in PURE_PACKAGES:
+        for path in sorted((ROOT / "quiz" / package).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names = [node.module or ""]
+                else:
+                    continue
+                found += [f"{path.relative_to(ROOT)} imports {name}" for name in names
+                          if name.startswith(IMPURE)]
+    assert found == []
