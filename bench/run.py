@@ -270,15 +270,16 @@ HISTORY_PAGES = (("dashboard", "/dashboard"), ("question", "/questions/{question
 
 
 def _probe_history(server: load.Server, extremes: dict[str, load.Learner],
-                   questions: dict[str, str], probes: Path, repeat: int = 5) -> dict[str, Any]:
+                   questions: dict[str, str], probes: Path, repeat: int = 9) -> dict[str, Any]:
     """The pages whose cost could follow a learner's history, as the lightest and the
     heaviest learner: CPU and statements per request (medians), and the CSV export's peak
     memory."""
     result: dict[str, Any] = {}
     for who, learner in extremes.items():
-        # Unmeasured first: templates compile on a worker's first request for them (two
-        # requests each, as two workers share them).
-        for _kind, path in HISTORY_PAGES * 2:
+        # Unmeasured first: templates and statements compile on a worker's first request for
+        # them, and either worker may take any request: four asks make a cold worker unlikely
+        # (two could both land on one worker).
+        for _kind, path in HISTORY_PAGES * 4:
             learner.get(path.format(question=questions[who]))
         for index in range(repeat):
             for kind, path in HISTORY_PAGES:
