@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -128,8 +129,9 @@ class User(UserMixin, db.Model):
     exam_target: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of `password` (Werkzeug's default KDF)."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Store a salted scrypt hash of `password` (Werkzeug's KDF, as configured)."""
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["KDF_METHOD"])
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

@@ -2,6 +2,7 @@
 
 import pytest
 
+from quiz import create_app
 from quiz.accounts.views import safe_next
 from quiz.extensions import db
 from quiz.models import User
@@ -20,6 +21,20 @@ def test_signing_up_creates_an_account_with_a_hashed_password_and_signs_in(brows
     assert user.email == "ayesha@example.org"
     assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
     assert "Sign out" in browser.get("/").get_data(as_text=True)
+
+
+def test_outside_the_tests_passwords_are_hashed_with_scrypt_at_full_strength(app, monkeypatch):
+    # The tests' own app hashes cheaply (tests/conftest.py); the real setting is this one, and
+    # the environment cannot lower it.
+    monkeypatch.setenv("KDF_METHOD", "scrypt:16:1:1")
+    real = create_app({"SECRET_KEY": "test-secret",
+                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    with real.app_context():
+        user = User(email="ayesha@example.org")
+        user.set_password(PASSWORD)
+    assert real.config["KDF_METHOD"] == "scrypt"
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert user.check_password(PASSWORD) and not user.check_password("not the password")
 
 
 def test_signup_errors_are_shown_beside_their_fields(browser):
