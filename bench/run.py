@@ -277,8 +277,8 @@ def _probe_history(server: load.Server, extremes: dict[str, load.Learner],
     result: dict[str, Any] = {}
     for who, learner in extremes.items():
         # Unmeasured first: templates and statements compile on a worker's first request for
-        # them, and either worker may take any request: four asks make a cold worker unlikely
-        # (two could both land on one worker).
+        # them, and either worker may take any request, so each page is asked for four times
+        # rather than two; the median of nine probes absorbs a cold one that still slips in.
         for _kind, path in HISTORY_PAGES * 4:
             learner.get(path.format(question=questions[who]))
         for index in range(repeat):

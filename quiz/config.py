@@ -68,6 +68,10 @@ def _whole(name: str, default: int) -> int:
 
 
 def _check(config: dict) -> None:
+    # Only tests may hash passwords more cheaply than scrypt's full strength.
+    if config["KDF_METHOD"] != "scrypt" and not config.get("TESTING"):
+        raise ValueError("KDF_METHOD is for tests only: the app hashes passwords with "
+                         "Werkzeug's full-strength scrypt")
     base = config["BASE_URL"]
     if base and not base.startswith(("https://", "http://")):
         raise ValueError(f"PIVOT_BASE_URL must start with https:// or http://, not {base!r}")

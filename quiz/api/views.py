@@ -307,8 +307,8 @@ def answer(session_id: int):
 
 
 def _own_review(session: StudySession, review_id: int) -> Review:
-    review = db.session.get(Review, review_id)
-    if review is None or review.user_id != g.api_user.id or review.session_id != session.id:
+    review = sessions.review_in(session, review_id)
+    if review is None:
         abort(404, description="There is no such answer in this session.")
     return review
 

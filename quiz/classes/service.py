@@ -341,13 +341,13 @@ def test_attempts(user_id: int | None, assignment_ids: list[int],
              .order_by(StudySession.started_at, StudySession.id))
     if user_id is not None:
         query = query.where(StudySession.user_id == user_id)
-    sessions = list(db.session.scalars(query))
+    taken = list(db.session.scalars(query))
     points = dict(db.session.execute(
         db.select(Review.session_id, func.coalesce(func.sum(Review.score), 0.0))
-        .where(Review.session_id.in_([s.id for s in sessions]))
-        .group_by(Review.session_id)).all()) if sessions else {}
+        .where(Review.session_id.in_([s.id for s in taken]))
+        .group_by(Review.session_id)).all()) if taken else {}
     found: dict[int, list[AttemptScore]] = {}
-    for session in sessions:
+    for session in taken:
         finished = session.finished_at(now) is not None
         score = (float(points.get(session.id, 0.0)) / len(session.question_ids)
                  if finished and session.question_ids else None)

@@ -18,6 +18,8 @@ from quiz.study.selection import answered_by_session, load_question, retired_amo
 from quiz.study.service import regrade
 from quiz.study.sessions import Summary
 
+# Each test's answers and points, for a list of tests in one query, built once: the dashboard
+# and the tests page run it.
 _TEST_TOTALS = (db.select(Review.session_id, func.count().label("answered"),
                           func.coalesce(func.sum(db.case((Review.score >= 1.0, 1), else_=0)), 0)
                           .label("correct"),

@@ -65,11 +65,13 @@ class BankCounts:
 
 
 def active() -> Any:
+    """The condition that a question is active: still in its bank, not retired."""
     return Question.retired_at.is_(None)
 
 
 def in_era_order() -> tuple[Any, ...]:
-    # Banks as history runs, 1947 first, wherever a learner sees them listed.
+    """The ordering of banks as history runs, 1947 first, wherever a learner sees them
+    listed."""
     era = case({era: rank for rank, era in enumerate(spec.ERAS)}, value=Bank.era,
                else_=len(spec.ERAS))
     return era, Bank.id
@@ -333,6 +335,7 @@ def answered_by_session(session_ids: list[int]) -> dict[int, set[str]]:
 
 
 def answered_ids(session: StudySession) -> set[str]:
+    """The questions answered so far in `session`."""
     return answered_by_session([session.id]).get(session.id, set())
 
 
@@ -341,8 +344,8 @@ def retired_among(question_ids: list[str]) -> dict[str, datetime]:
     return dict(db.session.connection().execute(_RETIRED_AMONG, {"ids": question_ids}).all())
 
 
-# Sessions' and tests' lookups by lists of ids, built once: the dashboard and every practice
-# test page run them.
+# Sessions' lookups by lists of ids, built once: the dashboard and every practice test page
+# run them.
 _ANSWERED_BY_SESSION = (db.select(Review.session_id, Card.question_id)
                         .join(Card, Card.id == Review.card_id)
                         .where(Review.session_id.in_(bindparam("ids", expanding=True))))

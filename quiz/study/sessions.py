@@ -34,11 +34,17 @@ def review_in_session(user: User, session_id: int,
     """The learner's session `session_id` and their answer `review_id` given in it, or None
     if either is missing, is another learner's, or the answer belongs to another session."""
     session = session_of(user, session_id)
+    review = None if session is None else review_in(session, review_id)
+    return None if review is None else (session, review)
+
+
+def review_in(session: StudySession, review_id: int) -> Review | None:
+    """The answer `review_id` if it was given in `session` by the session's learner, else
+    None."""
     review = db.session.get(Review, review_id)
-    if (session is None or review is None or review.user_id != user.id
-            or review.session_id != session.id):
+    if review is None or review.user_id != session.user_id or review.session_id != session.id:
         return None
-    return session, review
+    return review
 
 
 def live_banks() -> list[Bank]:

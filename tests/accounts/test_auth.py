@@ -26,15 +26,19 @@ def test_signing_up_creates_an_account_with_a_hashed_password_and_signs_in(brows
 def test_outside_the_tests_passwords_are_hashed_with_scrypt_at_full_strength(app, monkeypatch):
     # The tests' own app hashes cheaply (tests/conftest.py); the real setting is this one, and
     # the environment cannot lower it.
-    monkeypatch.setenv("KDF_METHOD", "scrypt:16:1:1")
-    real = create_app({"SECRET_KEY": "test-secret",
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    for name in ("KDF_METHOD", "PIVOT_KDF_METHOD"):
+        monkeypatch.setenv(name, "scrypt:16:1:1")
+    settings = {"SECRET_KEY": "test-secret",
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    real = create_app(settings)
     with real.app_context():
         user = User(email="ayesha@example.org")
         user.set_password(PASSWORD)
     assert real.config["KDF_METHOD"] == "scrypt"
     assert user.password_hash.startswith("scrypt:32768:8:1$")
     assert user.check_password(PASSWORD) and not user.check_password("not the password")
+    with pytest.raises(ValueError, match="for tests only"):
+        create_app({**settings, "KDF_METHOD": "scrypt:1024:8:1"})  # an app that is not a test
 
 
 def test_signup_errors_are_shown_beside_their_fields(browser):
