@@ -121,7 +121,7 @@ def app(request: pytest.FixtureRequest, database_templates: dict[str, str], tmp_
         "FSRS_FUZZING": False,
         # Password hashes at 1/32 of scrypt's full work: full strength costs 0.1 s a hash, and
         # most tests make a learner and sign them in. tests/accounts/test_auth.py checks the
-        # real setting; the timing tests of test_enumeration.py restore it.
+        # real setting; the sign-in timing test of test_enumeration.py restores it.
         "KDF_METHOD": "scrypt:1024:8:1",
         # An in-memory queue per test: jobs run only when a test calls quiz.jobs.run_pending.
         "JOBS_BACKEND": "memory",

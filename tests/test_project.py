@@ -45,16 +45,15 @@ IMPURE = ("flask", "werkzeug", "sqlalchemy")
 
 def _imported(path: Path) -> list[str]:
     """Every module `path` imports, relative imports spelt out in full."""
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
     names = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:
-                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join(parent + ([base] if base else []))
+            if node.level:  # `from ..x import y` in quiz/banks is quiz.x.y
+                base = ".".join([*package[:len(package) - node.level + 1], base]).rstrip(".")
             # `from quiz import models` imports quiz.models
             names += [f"{base}.{alias.name}" for alias in node.names]
     return names
