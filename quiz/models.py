@@ -79,6 +79,26 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # SQLite hands back text: parsed here in one step, where the default chain (the
+        # dialect's guard, its parser, then `process_result_value`) took three calls and a
+        # `replace` a value, on pages that read hundreds of timestamps.
+        if dialect.name == "sqlite":
+            return _utc_from_sqlite
+        return super().result_processor(dialect, coltype)
+
+
+def _utc_from_sqlite(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        # Stored without an offset, always UTC: parsing the offset costs a fraction of a
+        # `replace(tzinfo=...)`, and gives the same `UTC` object.
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # text written by something else, with an offset of its own
+        moment = datetime.fromisoformat(value)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
 
 # Every table whose integer ids a cookie, a token or a URL can name takes them from SQLite's
 # AUTOINCREMENT (PostgreSQL's sequences already behave so): an id is never handed out twice,
