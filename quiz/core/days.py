@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from quiz.core.clock import StudyDay, ensure_utc, study_day, zone
+from quiz.core.clock import StudyDay, study_day, zone
 
 
 def day_start(day: date, tz_name: str) -> datetime:
@@ -43,8 +43,10 @@ def study_days(moments: Iterable[datetime], *, first: date, last: date,
     days = days_between(first, last)
     bounds = _bounds(first, last, tz_name)
     placed: list[date | None] = []
+    # Aware datetimes compare exactly whatever their zones, and a naive one raises TypeError
+    # against the bounds: no conversion per moment, on pages that place hundreds of them.
     for moment in moments:
-        index = bisect_right(bounds, ensure_utc(moment)) - 1
+        index = bisect_right(bounds, moment) - 1
         placed.append(days[index] if 0 <= index < len(days) else None)
     return placed
 
@@ -84,5 +86,5 @@ def forecast(dues: Iterable[datetime], *, today: StudyDay, days: int,
     last = today.day + timedelta(days=days - 1)
     horizon = day_start(last + timedelta(days=1), tz_name)
     # Overdue cards are moved to the start of today so that they are counted today.
-    clamped = [max(ensure_utc(due), today.start) for due in dues if ensure_utc(due) < horizon]
+    clamped = [max(due, today.start) for due in dues if due < horizon]
     return count_by_day(clamped, first=today.day, last=last, tz_name=tz_name)

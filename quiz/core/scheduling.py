@@ -137,7 +137,12 @@ def curve(w: Sequence[float]) -> tuple[float, float]:
 
 def forgetting_curve(w: Sequence[float], elapsed: float, stability: float) -> float:
     """The probability of recall `elapsed` days after a review that left `stability`."""
-    factor, decay = curve(w)
+    return recall_after(curve(w), elapsed, stability)
+
+
+def recall_after(shape: tuple[float, float], elapsed: float, stability: float) -> float:
+    """`forgetting_curve` on a curve's (factor, decay) found once, for many cards at a time."""
+    factor, decay = shape
     return (elapsed / stability * factor + 1.0) ** decay
 
 
@@ -346,7 +351,9 @@ def review_interval(stability: float, previous: int, policy: Policy,
 def elapsed_days(last_review: datetime, *, now: datetime, today: StudyDay) -> int:
     """Study days since `last_review` as Anki counts them (rule 1): whole days from it to the
     rollover that ends `today`, the study day of `now`."""
-    seconds = (today.end - ensure_utc(last_review)).total_seconds()
+    # Aware datetimes subtract exactly whatever their zones (a naive one raises TypeError):
+    # no conversion to UTC first, which doubled the cost on pages that ask this per card.
+    seconds = (today.end - last_review).total_seconds()
     return max(int(seconds // DAY_SECONDS), 0)
 
 
@@ -439,13 +446,13 @@ def recall_by_question(rows: Iterable[Sequence], at: datetime,
     card's (question id, phase, stability, last review): the study day and the curve are
     found once rather than per card, and plain rows cost less than cards."""
     today = study_day(at, policy.time_zone, rollover_hour=policy.rollover_hour)
-    found, parameters = {}, policy.parameters
+    found, shape = {}, curve(policy.parameters)
     for question_id, phase, stability, last_review, *_rest in rows:
         if phase == Phase.NEW or last_review is None or not stability:
             found[question_id] = 0.0
             continue
         elapsed = elapsed_days(last_review, now=at, today=today)
-        found[question_id] = forgetting_curve(parameters, elapsed, stability)
+        found[question_id] = recall_after(shape, elapsed, stability)
     return found
 
 

@@ -201,19 +201,25 @@ _STUDIED = (Card.user_id == bindparam("user_id"), Question.retired_at.is_(None),
             Card.phase != int(Phase.NEW))
 # Recall reads the first four columns in this order (scheduling.recall_by_question).
 _STUDIED_CARDS = (db.select(Card.question_id, Card.phase, Card.stability, Card.last_review,
-                            Question.era, Card.due, Card.lapses)
+                            Question.era, Card.due)
                   .join(Question, Question.id == Card.question_id).where(*_STUDIED))
-_STUDIED_TAGS = (db.select(QuestionTag.question_id, QuestionTag.tag)
+# A row per theme with its studied questions' ids joined by spaces (ids have none): a few
+# rows rather than one per card and theme, each of which cost more to fetch than to sum.
+_STUDIED_TAGS = (db.select(QuestionTag.tag, func.aggregate_strings(QuestionTag.question_id, " "))
                  .join(Card, Card.question_id == QuestionTag.question_id)
-                 .join(Question, Question.id == Card.question_id).where(*_STUDIED))
+                 .join(Question, Question.id == Card.question_id).where(*_STUDIED)
+                 .group_by(QuestionTag.tag))
 _ACTIVE_QUESTIONS = db.select(func.sum(Bank.active_questions))
-_QUESTION_SPECS = db.select(Question.id, Question.spec).where(
-    Question.id.in_(bindparam("ids", expanding=True)))
+# Sorted and cut in the database: the page shows ten, whatever the number of lapsed cards.
+_MOST_LAPSED = (db.select(Card.question_id, Card.lapses, Question.spec)
+                .join(Question, Question.id == Card.question_id)
+                .where(*_STUDIED, Card.lapses > 0)
+                .order_by(Card.lapses.desc(), Card.question_id).limit(bindparam("limit")))
 
 
 def studied_cards(user: User) -> list[Any]:
     """The learner's studied cards of active questions, as plain rows: one read that the
-    states, mastery, forecast and most-lapsed figures share. Through the Core connection: a
+    states, mastery and forecast figures share. Through the Core connection: a
     learner who has studied every question has hundreds of cards, and loading each as an ORM
     object cost more than the rest of the page."""
     return db.session.connection().execute(_STUDIED_CARDS, {"user_id": user.id}).all()
@@ -236,12 +242,11 @@ def mastery(user: User, now: datetime, studied: list[Any] | None = None) -> Mast
     by_era: dict[str, list[float]] = defaultdict(list)
     for row in rows:
         by_era[row.era].append(recall[row.question_id])
-    by_tag: dict[str, list[float]] = defaultdict(list)
-    for question_id, tag in tags:
-        by_tag[tag].append(recall[question_id])
+    by_tag = {tag: [recall[question_id] for question_id in joined.split(" ")]
+              for tag, joined in tags}
     return Mastery(eras=[_mastery_row(key, spec.ERA_TITLES[key], by_era[key])
                          for key in spec.ERAS],
-                   themes=[_mastery_row(key, spec.TAG_TITLES[key], by_tag[key])
+                   themes=[_mastery_row(key, spec.TAG_TITLES[key], by_tag.get(key, []))
                            for key in spec.TAGS])
 
 
@@ -259,17 +264,11 @@ def due_forecast(user: User, now: datetime, studied: list[Any] | None = None, *,
     return [DayCount(day, count) for day, count in counts.items()]
 
 
-def most_lapsed(user: User, now: datetime, studied: list[Any] | None = None, *,
-                limit: int = LAPSED_LIMIT) -> list[Lapsed]:
+def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list[Lapsed]:
     """The active questions the learner has forgotten most often after learning them."""
-    rows = studied_cards(user) if studied is None else studied
-    top = sorted((row for row in rows if row.lapses > 0),
-                 key=lambda row: (-row.lapses, row.question_id))[:limit]
-    # Asked even for none, so the page sends the same statements whatever the history.
-    specs = dict(db.session.connection().execute(
-        _QUESTION_SPECS, {"ids": [row.question_id for row in top]}).all())
-    return [Lapsed(row.question_id, question_text(specs[row.question_id]), row.lapses)
-            for row in top]
+    rows = db.session.connection().execute(_MOST_LAPSED, {"user_id": user.id, "limit": limit})
+    return [Lapsed(question_id, question_text(stored), lapses)
+            for question_id, lapses, stored in rows]
 
 
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
@@ -295,7 +294,7 @@ def dashboard(user: User, now: datetime) -> Dashboard:
                      weeks=weekly_accuracy(user, now, year=year),
                      mastery=mastery(user, now, studied),
                      forecast=due_forecast(user, now, studied),
-                     lapsed=most_lapsed(user, now, studied), tests=scored_tests(user, now))
+                     lapsed=most_lapsed(user, now), tests=scored_tests(user, now))
 
 
 def question_text(stored: dict[str, Any]) -> str:

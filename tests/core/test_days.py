@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from quiz.core import days
 from quiz.core.clock import study_day
 
@@ -60,3 +62,14 @@ def test_forecast_counts_overdue_cards_today_and_drops_those_beyond_the_horizon(
             datetime(2026, 3, 12, 4, tzinfo=UTC)]        # beyond three days
     counts = days.forecast(dues, today=today, days=3, tz_name="UTC")
     assert counts == {date(2026, 3, 9): 2, date(2026, 3, 10): 1, date(2026, 3, 11): 1}
+
+
+def test_moments_in_any_zone_land_on_the_same_days_as_in_utc_and_naive_ones_are_refused():
+    moment = datetime(2026, 3, 10, 3, 30, tzinfo=UTC)  # before 4 a.m.: 9 March's study day
+    in_tokyo = moment.astimezone(ZoneInfo("Asia/Tokyo"))
+    placed = days.study_days([moment, in_tokyo], first=date(2026, 3, 9), last=date(2026, 3, 10),
+                             tz_name="UTC")
+    assert placed == [date(2026, 3, 9), date(2026, 3, 9)]
+    with pytest.raises(TypeError):
+        days.study_days([moment.replace(tzinfo=None)], first=date(2026, 3, 9),
+                        last=date(2026, 3, 10), tz_name="UTC")
