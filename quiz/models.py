@@ -526,6 +526,8 @@ class Review(db.Model):
         Index("ix_review_user_time", "user_id", "reviewed_at"),
         # A card's answers newest first (its question's history), without a sort.
         Index("ix_review_card_time", "card_id", "reviewed_at", "seq"),
+        # A session's answers with what its totals read (a test's score), from the index alone.
+        Index("ix_review_session_totals", "session_id", "score", "reviewed_at"),
         NEVER_REUSE_IDS,
     )
 
@@ -533,7 +535,7 @@ class Review(db.Model):
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("study_session.id", ondelete="SET NULL"), nullable=True, index=True)
+        ForeignKey("study_session.id", ondelete="SET NULL"), nullable=True)
     seq: Mapped[int] = mapped_column(Integer)
     # False for practice answers: recorded for history and scores, but the card's memory
     # state was left as it was.

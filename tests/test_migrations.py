@@ -230,6 +230,13 @@ def seed_0015() -> None:
             :when)""")
 
 
+def seed_0016() -> None:
+    """A test's answer, totalled through the new (session, score, time) index."""
+    _run("""INSERT INTO review (id, card_id, user_id, session_id, seq, rating, score, response,
+            phase_before, reviewed_at, duration_ms, due_after, scheduled)
+            VALUES (16, 3, 2, 11, 4, 3, 0.5, '"true"', 1, :when, 700, :when, false)""")
+
+
 # One seed per revision: it adds rows that use whatever that revision brought.
 SEEDS: dict[str, Callable[[], None]] = {
     "0001": seed_0001,
@@ -245,6 +252,7 @@ SEEDS: dict[str, Callable[[], None]] = {
     "0013": seed_0013,
     "0014": seed_0014,
     "0015": seed_0015,
+    "0016": seed_0016,
 }
 
 

@@ -373,6 +373,20 @@ def test_retiring_a_question_after_a_test_ended_leaves_its_score_alone(learner, 
     assert attempt.summary == summary
 
 
+def test_retiring_an_answered_question_of_a_finished_test_leaves_its_score_alone(
+        learner, build, clock):
+    url = start_test(learner, eras=["cold-war"])
+    while fields := learner.shown(url):
+        answer_right(learner, url, fields)
+    before = sessions.summary(session_of(url))
+    assert (before.answered, before.possible, before.score) == (8, 8, 1.0)
+    clock.advance(days=1)
+    build.retire(session_of(url).question_ids[0], now=clock.now)
+    (attempt,) = attempts.test_attempts(learner.user, clock.now)
+    assert attempt.summary == before == sessions.summary(session_of(url))
+    assert attempt.finished_at == session_of(url).ended_at
+
+
 def _answered(url):
     return {review.card.question_id for review in reviews() if review.session_id ==
             session_of(url).id}
