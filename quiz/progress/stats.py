@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func
 from quiz.banks import spec
 from quiz.core import days as calendar
 from quiz.core import grading, scheduling
-from quiz.core.clock import study_day
+from quiz.core.clock import study_date, study_day
 from quiz.core.scheduling import Phase, Rating
 from quiz.extensions import db
 from quiz.models import Bank, Card, Question, QuestionTag, Review, User
@@ -279,7 +279,7 @@ def scored_tests(user: User, now: datetime) -> list[ScoredTest]:
     finished = sorted((a for a in test_attempts(user, now, latest=TESTS_SHOWN)
                        if a.finished_at is not None and a.summary.possible),
                       key=lambda a: (a.finished_at, a.session.id))
-    return [ScoredTest(a.session.id, study_day(a.finished_at, user.time_zone).day,
+    return [ScoredTest(a.session.id, study_date(a.finished_at, user.time_zone),
                        a.finished_at, a.summary.possible, a.summary.score) for a in finished]
 
 
