@@ -210,8 +210,10 @@ _STUDIED_TAGS = (db.select(QuestionTag.tag, func.aggregate_strings(QuestionTag.q
                  .join(Question, Question.id == Card.question_id).where(*_STUDIED)
                  .group_by(QuestionTag.tag))
 _ACTIVE_QUESTIONS = db.select(func.sum(Bank.active_questions))
-# Sorted and cut in the database: the page shows ten, whatever the number of lapsed cards.
-_MOST_LAPSED = (db.select(Card.question_id, Card.lapses, Question.spec)
+# Sorted and cut in the database: the page shows ten, whatever the number of lapsed cards;
+# with the three texts `question_text` reads, not each whole stored question.
+_MOST_LAPSED = (db.select(Card.question_id, Card.lapses,
+                          *(Question.spec[key].as_string() for key in ("prompt", "front", "text")))
                 .join(Question, Question.id == Card.question_id)
                 .where(*_STUDIED, Card.lapses > 0)
                 .order_by(Card.lapses.desc(), Card.question_id).limit(bindparam("limit")))
@@ -267,8 +269,8 @@ def due_forecast(user: User, now: datetime, studied: list[Any] | None = None, *,
 def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list[Lapsed]:
     """The active questions the learner has forgotten most often after learning them."""
     rows = db.session.connection().execute(_MOST_LAPSED, {"user_id": user.id, "limit": limit})
-    return [Lapsed(question_id, question_text(stored), lapses)
-            for question_id, lapses, stored in rows]
+    return [Lapsed(question_id, question_text({"prompt": prompt, "front": front, "text": text}),
+                   lapses) for question_id, lapses, prompt, front, text in rows]
 
 
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:

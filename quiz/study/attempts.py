@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from quiz.core import grading
 from quiz.extensions import db
@@ -81,7 +81,12 @@ def test_attempts(user: User, now: datetime, *, latest: int | None = None) -> li
 def _tests_of(limited: bool) -> Any:
     """The learner's (`user_id`) practice tests, newest first; the `latest` ones if
     `limited`."""
+    # Only what a score and the tests' list read: the filters (three JSON lists a test) cost
+    # more to decode than the rest of a dashboard's test chart on PostgreSQL.
     query = (db.select(StudySession)
+             .options(load_only(StudySession.id, StudySession.question_ids,
+                                StudySession.started_at, StudySession.ended_at,
+                                StudySession.time_limit_s))
              .where(StudySession.user_id == bindparam("user_id"),
                     StudySession.kind == SessionKind.TEST)
              .order_by(StudySession.started_at.desc(), StudySession.id.desc()))
