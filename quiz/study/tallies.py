@@ -88,7 +88,7 @@ def recount(user: User) -> None:
 
 class DayTotals(NamedTuple):
     """One study day's counts, summed over banks (a tuple: a year of them is built on every
-    dashboard, and a frozen dataclass cost three times as much to make)."""
+    dashboard, and a frozen dataclass cost twice as much to make)."""
 
     day: date
     answered: int
