@@ -275,18 +275,22 @@ def _probe_history(server: load.Server, extremes: dict[str, load.Learner],
     heaviest learner: CPU and statements per request (medians), and the CSV export's peak
     memory."""
     result: dict[str, Any] = {}
+    # Unmeasured first: templates and statements compile on a worker's first request for
+    # them, and either worker may take any request, so each page is asked for four times
+    # rather than two; the median of nine probes absorbs a cold one that still slips in.
     for who, learner in extremes.items():
-        # Unmeasured first: templates and statements compile on a worker's first request for
-        # them, and either worker may take any request, so each page is asked for four times
-        # rather than two; the median of nine probes absorbs a cold one that still slips in.
         for _kind, path in HISTORY_PAGES * 4:
             learner.get(path.format(question=questions[who]))
-        for index in range(repeat):
-            for kind, path in HISTORY_PAGES:
+    # The learners take turns, page by page: this machine's speed drifts by a third within
+    # minutes, and one learner probed after the other read the drift as a ratio between them.
+    for index in range(repeat):
+        for kind, path in HISTORY_PAGES:
+            for who, learner in extremes.items():
                 reply = learner.get(path.format(question=questions[who]),
                                     probe=f"{who}-{kind}-{index}")
                 if reply.status != 200:
                     raise RuntimeError(f"{path} answered {reply.status} for the {who} learner")
+    for who, learner in extremes.items():
         learner.get("/account/reviews.csv", probe=f"{who}-csvmemory-0-memory")
         found = load.read_probes(probes, who)
         result[who] = {kind: {"cpu_ms": load.median_of(found[kind], "cpu_ms"),
