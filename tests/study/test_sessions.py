@@ -387,6 +387,24 @@ def test_retiring_an_answered_question_of_a_finished_test_leaves_its_score_alone
     assert attempt.finished_at == session_of(url).ended_at
 
 
+def test_a_finished_test_keeps_its_length_when_an_answered_question_is_replaced(
+        learner, build, clock):
+    url = start_test(learner, eras=["cold-war"])
+    while fields := learner.shown(url):
+        answer_right(learner, url, fields)
+    replaced = session_of(url).question_ids[0]
+    clock.advance(days=1)
+    demo = (TEST_BANKS / "demo.yaml").read_text().replace(
+        f"  - id: {replaced}\n", f"  - id: {replaced}-v2\n    replaces: {replaced}\n", 1)
+    build.banks(build.bank_dir({"demo.yaml": demo}), now=clock.now)
+    summary = sessions.summary(session_of(url))
+    assert (summary.answered, summary.possible, summary.score) == (8, 8, 1.0)
+    (attempt,) = attempts.test_attempts(learner.user, clock.now)
+    assert attempt.summary == summary
+    assert [item.review is not None for item in
+            attempts.test_results(learner.user, session_of(url), clock.now)].count(False) == 0
+
+
 def _answered(url):
     return {review.card.question_id for review in reviews() if review.session_id ==
             session_of(url).id}
