@@ -94,10 +94,13 @@ def _utc_from_sqlite(value: str | None) -> datetime | None:
     try:
         # Stored without an offset, always UTC: parsing the offset costs a fraction of a
         # `replace(tzinfo=...)`, and gives the same `UTC` object.
-        return datetime.fromisoformat(value + "+00:00")
+        moment = datetime.fromisoformat(value + "+00:00")
+        if moment.tzinfo is not None:  # a bare date would take the offset for a time
+            return moment
     except ValueError:  # text written by something else, with an offset of its own
-        moment = datetime.fromisoformat(value)
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        pass
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # Every table whose integer ids a cookie, a token or a URL can name takes them from SQLite's

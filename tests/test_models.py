@@ -39,7 +39,8 @@ def test_sqlite_text_with_an_offset_of_its_own_is_read_as_its_utc_instant(build)
     user = build.user()
     for stored, expected in (("2026-03-02 17:30:00+05:00", datetime(2026, 3, 2, 12, 30)),
                              ("2026-03-02 12:30:00", datetime(2026, 3, 2, 12, 30)),
-                             ("2026-03-02T12:30:00.5", datetime(2026, 3, 2, 12, 30, 0, 500000))):
+                             ("2026-03-02T12:30:00.5", datetime(2026, 3, 2, 12, 30, 0, 500000)),
+                             ("2026-03-02", datetime(2026, 3, 2))):
         db.session.execute(text("UPDATE user SET created_at = :stored WHERE id = :id"),
                            {"stored": stored, "id": user.id})
         db.session.commit()

@@ -7,6 +7,7 @@ the learner's study days in Python (`quiz.core.days`), so SQLite and PostgreSQL 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -210,13 +211,20 @@ _STUDIED_TAGS = (db.select(QuestionTag.tag, func.aggregate_strings(QuestionTag.q
                  .join(Question, Question.id == Card.question_id).where(*_STUDIED)
                  .group_by(QuestionTag.tag))
 _ACTIVE_QUESTIONS = db.select(func.sum(Bank.active_questions))
-# Sorted and cut in the database: the page shows ten, whatever the number of lapsed cards;
-# with the three texts `question_text` reads, not each whole stored question.
-_MOST_LAPSED = (db.select(Card.question_id, Card.lapses,
-                          *(Question.spec[key].as_string() for key in ("prompt", "front", "text")))
-                .join(Question, Question.id == Card.question_id)
-                .where(*_STUDIED, Card.lapses > 0)
-                .order_by(Card.lapses.desc(), Card.question_id).limit(bindparam("limit")))
+
+
+@functools.cache
+def _most_lapsed(dialect: str) -> Any:
+    """Sorted and cut in the database: the page shows ten, whatever the number of lapsed
+    cards; with the three texts `question_text` reads, not each whole stored question."""
+    # Ties go by id in code-point order on both databases (SQLite's own): a PostgreSQL
+    # database in a locale such as en_US would otherwise sort ids ignoring their hyphens.
+    by_id = Card.question_id.collate("C") if dialect == "postgresql" else Card.question_id
+    return (db.select(Card.question_id, Card.lapses,
+                      *(Question.spec[key].as_string() for key in ("prompt", "front", "text")))
+            .join(Question, Question.id == Card.question_id)
+            .where(*_STUDIED, Card.lapses > 0)
+            .order_by(Card.lapses.desc(), by_id).limit(bindparam("limit")))
 
 
 def studied_cards(user: User) -> list[Any]:
@@ -268,9 +276,12 @@ def due_forecast(user: User, now: datetime, studied: list[Any] | None = None, *,
 
 def most_lapsed(user: User, now: datetime, *, limit: int = LAPSED_LIMIT) -> list[Lapsed]:
     """The active questions the learner has forgotten most often after learning them."""
-    rows = db.session.connection().execute(_MOST_LAPSED, {"user_id": user.id, "limit": limit})
-    return [Lapsed(question_id, question_text({"prompt": prompt, "front": front, "text": text}),
-                   lapses) for question_id, lapses, prompt, front, text in rows]
+    connection = db.session.connection()
+    rows = connection.execute(_most_lapsed(connection.dialect.name),
+                              {"user_id": user.id, "limit": limit})
+    return [Lapsed(question_id, question_text({"prompt": prompt, "front": front,
+                                               "text": text or ""}), lapses)
+            for question_id, lapses, prompt, front, text in rows]
 
 
 def scored_tests(user: User, now: datetime) -> list[ScoredTest]:

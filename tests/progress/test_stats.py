@@ -175,6 +175,16 @@ def test_most_lapsed_lists_forgotten_questions_most_lapses_first(week):
     assert lapsed[0].text == "Which capital did Liaquat Ali Khan visit in 1950?"
 
 
+def test_most_lapsed_ties_go_by_id_in_code_point_order_on_postgresql_too():
+    # SQLite compares text byte by byte; PostgreSQL would use its database's locale, which in
+    # en_US puts "kayani-visited-moscow-2012" before "kayani-visit-purpose".
+    from sqlalchemy.dialects import postgresql, sqlite
+    on_postgresql = str(stats._most_lapsed("postgresql").compile(dialect=postgresql.dialect()))
+    assert 'ORDER BY card.lapses DESC, card.question_id COLLATE "C"' in on_postgresql
+    on_sqlite = str(stats._most_lapsed("sqlite").compile(dialect=sqlite.dialect()))
+    assert "ORDER BY card.lapses DESC, card.question_id\n" in on_sqlite
+
+
 def test_scored_tests_are_the_finished_ones_scored_over_their_length(week):
     user, now = week
     tests = stats.scored_tests(user, now)
