@@ -65,6 +65,9 @@ def init_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "do_connect", _private_sqlite_file)
             event.listen(db.engine, "connect", _sqlite_pragmas)
+        elif db.engine.dialect.driver == "psycopg":
+            # The engine's pool resets connections through its dialect too.
+            db.engine.dialect.do_rollback = _rollback_keeping_prepared  # type: ignore[method-assign]
     app.add_template_filter(markup.render, "markdown")
     app.add_template_filter(markup.render_inline, "markdown_inline")
 
@@ -76,6 +79,25 @@ def _private_sqlite_file(dialect, connection_record, cargs, cparams) -> None:
     if name and name != ":memory:" and not name.startswith("file:"):
         with contextlib.suppress(FileExistsError):
             os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _rollback_keeping_prepared(dbapi_connection) -> None:
+    # psycopg prepares a statement on the server once a connection has run it five times, and
+    # forgets every one it prepared on a rollback (in case the transaction had dropped what
+    # they read). Every request ends in a rollback, when its session closes, so none ever got
+    # there: PostgreSQL parsed and planned each statement anew, every time, which was almost
+    # half of its CPU time in the study loop. PostgreSQL keeps prepared statements through a
+    # rollback, and plans one again itself when a migration changes a table it reads; no
+    # request changes the schema. So the rollback is libpq's own, which psycopg does not see.
+    from psycopg import OperationalError, pq
+
+    pgconn = dbapi_connection.pgconn
+    if pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        return
+    result = pgconn.exec_(b"ROLLBACK")
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        # As psycopg's own rollback would: SQLAlchemy then drops a connection that has broken.
+        raise OperationalError(pq.error_message(result))
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
