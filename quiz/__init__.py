@@ -83,21 +83,22 @@ def _private_sqlite_file(dialect, connection_record, cargs, cparams) -> None:
 
 def _rollback_keeping_prepared(dbapi_connection) -> None:
     # psycopg prepares a statement on the server once a connection has run it five times, and
-    # forgets every one it prepared on a rollback (in case the transaction had dropped what
-    # they read). Every request ends in a rollback, when its session closes, so none ever got
-    # there: PostgreSQL parsed and planned each statement anew, every time, which was almost
-    # half of its CPU time in the study loop. PostgreSQL keeps prepared statements through a
-    # rollback, and plans one again itself when a migration changes a table it reads; no
-    # request changes the schema. So the rollback is libpq's own, which psycopg does not see.
-    from psycopg import OperationalError, pq
+    # forgets every one at each rollback, in case the transaction changed what they read.
+    # Every request ends in a rollback when its session closes, so no statement ever got
+    # there, and PostgreSQL parsed and planned each one again on every request. A request
+    # that went well changed no table's columns, and PostgreSQL keeps prepared statements
+    # through a rollback: that rollback is libpq's own, which psycopg does not see. Anything
+    # else goes through psycopg's, which forgets them: a failed statement (a migration can
+    # make a prepared one fail once, "cached plan must not change result type") and a lost
+    # connection, which psycopg reports as SQLAlchemy expects.
+    from psycopg import pq
 
-    pgconn = dbapi_connection.pgconn
-    if pgconn.transaction_status == pq.TransactionStatus.IDLE:
+    if dbapi_connection.pgconn.transaction_status != pq.TransactionStatus.INTRANS:
+        dbapi_connection.rollback()
         return
-    result = pgconn.exec_(b"ROLLBACK")
+    result = dbapi_connection.pgconn.exec_(b"ROLLBACK")
     if result.status != pq.ExecStatus.COMMAND_OK:
-        # As psycopg's own rollback would: SQLAlchemy then drops a connection that has broken.
-        raise OperationalError(pq.error_message(result))
+        dbapi_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
