@@ -180,9 +180,18 @@ def test_most_lapsed_ties_go_by_id_in_code_point_order_on_postgresql_too():
     # en_US puts "kayani-visited-moscow-2012" before "kayani-visit-purpose".
     from sqlalchemy.dialects import postgresql, sqlite
     on_postgresql = str(stats._most_lapsed("postgresql").compile(dialect=postgresql.dialect()))
-    assert 'ORDER BY card.lapses DESC, card.question_id COLLATE "C"' in on_postgresql
+    assert 'ORDER BY card.lapses DESC, card.question_id COLLATE "C"' in on_postgresql  # the cut
+    assert on_postgresql.endswith('ORDER BY lapsed.lapses DESC, lapsed.question_id COLLATE "C"')
     on_sqlite = str(stats._most_lapsed("sqlite").compile(dialect=sqlite.dialect()))
     assert "ORDER BY card.lapses DESC, card.question_id\n" in on_sqlite
+    assert on_sqlite.endswith("ORDER BY lapsed.lapses DESC, lapsed.question_id")
+
+
+def test_most_lapsed_reads_the_texts_of_the_questions_it_shows(week):
+    user, now = week
+    (top,) = stats.most_lapsed(user, now, limit=1)
+    assert (top.question_id, top.lapses) == ("demo-mc", 1)
+    assert top.text == "Which capital did Liaquat Ali Khan visit in 1950?"
 
 
 def test_scored_tests_are_the_finished_ones_scored_over_their_length(week):
