@@ -66,6 +66,7 @@ def init_extensions(app: Flask) -> None:
             event.listen(db.engine, "do_connect", _private_sqlite_file)
             event.listen(db.engine, "connect", _sqlite_pragmas)
         elif db.engine.dialect.driver == "psycopg":
+            event.listen(db.engine, "connect", _utc_session)
             # The engine's pool resets connections through its dialect too.
             db.engine.dialect.do_rollback = _rollback_keeping_prepared  # type: ignore[method-assign]
     app.add_template_filter(markup.render, "markdown")
@@ -79,6 +80,15 @@ def _private_sqlite_file(dialect, connection_record, cargs, cparams) -> None:
     if name and name != ":memory:" and not name.startswith("file:"):
         with contextlib.suppress(FileExistsError):
             os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _utc_session(dbapi_connection, connection_record) -> None:
+    # psycopg reads timestamps in the session's time zone, which is the server's by default
+    # (Debian's is 'Etc/UTC'), and every one was then converted to UTC on the way out: 1 µs
+    # each, a third of reading a learner's 300 studied cards. In UTC they need no converting,
+    # and no SQL of the app depends on the server's zone.
+    dbapi_connection.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
 
 
 def _rollback_keeping_prepared(dbapi_connection) -> None:

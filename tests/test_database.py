@@ -1,5 +1,7 @@
-"""What a request's end leaves on its database connection: nothing uncommitted, and on
-PostgreSQL the statements the connection prepared."""
+"""A request's database connection: closed, it keeps nothing uncommitted; on PostgreSQL it
+keeps the statements it prepared, and reads timestamps in UTC."""
+
+from datetime import UTC
 
 import pytest
 from sqlalchemy import create_engine, select, text, update
@@ -11,7 +13,7 @@ from quiz.models import User
 
 def _postgresql_only():
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite prepares nothing on a server")
+        pytest.skip("SQLite has no server session to set up")
 
 
 def test_a_session_closed_without_a_commit_leaves_nothing_it_wrote(build):
@@ -80,3 +82,14 @@ def test_a_connection_whose_server_process_ended_is_replaced(app, build):
     db.session.remove()
     assert db.session.scalar(select(User.email).where(User.id == user.id)) == user.email
     assert db.session.scalar(text("SELECT pg_backend_pid()")) != pid
+
+
+def test_postgresql_sessions_read_timestamps_in_utc_whatever_the_servers_zone(app):
+    _postgresql_only()
+    assert db.session.scalar(text("SHOW TIME ZONE")) == "UTC"
+    # psycopg hands them back in UTC itself, so none needs converting on the way out (the
+    # server here runs in 'Etc/UTC', which it would read as a ZoneInfo to convert from).
+    moment = db.session.connection().exec_driver_sql("SELECT now()").scalar()
+    assert moment.tzinfo is UTC
+    db.session.remove()  # and so does the next request, on the pooled connection
+    assert db.session.scalar(text("SHOW TIME ZONE")) == "UTC"
