@@ -16,6 +16,25 @@ def _postgresql_only():
         pytest.skip("SQLite has no server session to set up")
 
 
+def _once_a_request(query, params, expected, *, times=8):
+    """Run `query` in `times` requests, one after another (psycopg prepares a statement on its
+    sixth run on a connection)."""
+    for _ in range(times):
+        assert db.session.scalar(query, params) == expected
+        db.session.remove()  # the request ends: its transaction is rolled back
+
+
+def _from_another_process(sql, params=None):
+    """Run `sql` on a connection of its own, as a migration or an administrator would."""
+    admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            result = connection.execute(text(sql), params or {})
+            return result.scalar() if result.returns_rows else None
+    finally:
+        admin.dispose()
+
+
 def test_a_session_closed_without_a_commit_leaves_nothing_it_wrote(build):
     user = build.user(email="before@example.org")
     db.session.get(User, user.id).time_zone = "Asia/Karachi"  # through the ORM
@@ -29,10 +48,7 @@ def test_a_session_closed_without_a_commit_leaves_nothing_it_wrote(build):
 def test_postgresql_keeps_a_statement_prepared_from_one_request_to_the_next(build):
     _postgresql_only()
     user = build.user()
-    query = select(User.email).where(User.id == user.id)
-    for _ in range(8):  # psycopg prepares a statement on its sixth run on a connection
-        assert db.session.scalar(query) == user.email
-        db.session.remove()  # the request ends: its transaction is rolled back
+    _once_a_request(select(User.email).where(User.id == user.id), {}, user.email)
     prepared = db.session.execute(text(
         "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
         "WHERE statement LIKE 'SELECT \"user\".email%'")).scalars().all()
@@ -46,13 +62,8 @@ def test_a_prepared_statement_a_migration_broke_fails_once_then_works_again(buil
     db.session.execute(text("INSERT INTO migrated VALUES (1, 'ten')"))
     db.session.commit()
     query = text("SELECT v FROM migrated WHERE id = :id")
-    for _ in range(8):  # prepared, as in the test above
-        assert db.session.scalar(query, {"id": 1}) == "ten"
-        db.session.remove()
-    admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:  # a migration, from another process
-        connection.execute(text("ALTER TABLE migrated ALTER COLUMN v TYPE varchar(20)"))
-    admin.dispose()
+    _once_a_request(query, {"id": 1}, "ten")
+    _from_another_process("ALTER TABLE migrated ALTER COLUMN v TYPE varchar(20)")
     try:
         # PostgreSQL refuses the plan it kept, once: the failed request's rollback is
         # psycopg's own, which forgets every prepared statement, and the next one works.
@@ -70,10 +81,8 @@ def test_a_connection_whose_server_process_ended_is_replaced(app, build):
     _postgresql_only()
     user = build.user()
     pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open on it
-    admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:  # waits until the process has ended
-        assert connection.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
-    admin.dispose()
+    # Waits until the process has ended.
+    assert _from_another_process("SELECT pg_terminate_backend(:pid, 5000)", {"pid": pid})
     # The rollback at the request's end reports the lost connection, as psycopg's own does,
     # and the pool drops it: the next request gets a new one.
     with pytest.raises(OperationalError) as lost:
