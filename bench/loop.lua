@@ -20,7 +20,9 @@
 -- (POST with the CSRF token, question id, sequence number and shown-at time read from the
 -- form, and a valid response for its type), then show the feedback, either by following
 -- the answer's redirect or, if the answer returns the feedback page itself (200), directly.
--- One iteration is question + answer + feedback.
+-- One iteration is question + answer + feedback. When the feedback page carries the next
+-- question (<template id="next-question">, which static/app.js shows on Continue), the next
+-- iteration takes its question from there, as a browser does, without a GET.
 --
 -- Output lines:  R <kind> <latency µs> <status>   one per response
 --                I <latency µs>                   one per completed loop iteration
@@ -81,10 +83,14 @@ function init(args)
   end
 end
 
+-- The requests an iteration can start with: its question, or, when the last feedback page
+-- carried the next question, that question's flip or answer.
+local ITERATION_STARTS = { question = true, flip = true, answer = true }
+
 -- Paced runs: hold back the start of each iteration until it is due.
 if os.getenv("BENCH_RATE") then
   function delay()
-    if next_kind ~= "question" or iteration_start then return 0 end
+    if not ITERATION_STARTS[next_kind] or iteration_start then return 0 end
     local now = now_us()
     if not iteration_due then iteration_due = now + offset end
     local wait = iteration_due - now
@@ -202,14 +208,15 @@ function request()
     h["Content-Type"] = "application/x-www-form-urlencoded"
     return wrk.format("POST", "/banks/" .. banks[bank] .. "/sessions", h,
                       "csrf_token=" .. encode(token))
-  elseif next_kind == "question" then
-    if not iteration_start then
-      iteration_start = started
-      if interval then
-        iteration_start = iteration_due or started
-        iteration_due = (iteration_due or started) + interval
-      end
+  end
+  if ITERATION_STARTS[next_kind] and not iteration_start then
+    iteration_start = started
+    if interval then
+      iteration_start = iteration_due or started
+      iteration_due = (iteration_due or started) + interval
     end
+  end
+  if next_kind == "question" then
     return wrk.format("GET", session, h)
   elseif next_kind == "flip" then
     return wrk.format("GET", flip_url, h)
@@ -224,6 +231,22 @@ end
 local function finish_iteration(now)
   out:write(string.format("I %d\n", now - iteration_start))
   iteration_start = nil
+end
+
+-- The next request for the question `page` shows: its answer, or its flip for a flashcard.
+local function take_question(page)
+  answer_body = answer_from(page)
+  if answer_body then
+    next_kind = "answer"
+    return true
+  end
+  local flip = string.match(page, '<a[^>]-href="([^"]*)"[^>]-data%-key="flip"')
+  if flip then
+    flip_url = unescape(flip)
+    next_kind = "flip"
+    return true
+  end
+  return false
 end
 
 function response(status, response_headers, body)
@@ -247,20 +270,12 @@ function response(status, response_headers, body)
     if status ~= 200 then
       out:write("E question-" .. status .. "\n")
       next_kind = "start"
-    else
-      answer_body = answer_from(body)
-      if answer_body then
-        next_kind = "answer"
-      elseif string.find(body, 'data-key="flip"', 1, true) then
-        flip_url = unescape(string.match(body, '<a[^>]-href="([^"]*)"[^>]-data%-key="flip"'))
-        next_kind = "flip"
-      else
-        -- The session has nothing more to ask now: study the next bank.
-        out:write("E empty-session\n")
-        iteration_start = nil
-        bank = bank % #banks + 1
-        next_kind = "start"
-      end
+    elseif not take_question(body) then
+      -- The session has nothing more to ask now: study the next bank.
+      out:write("E empty-session\n")
+      iteration_start = nil
+      bank = bank % #banks + 1
+      next_kind = "start"
     end
   elseif kind == "answer" then
     local location = path_of(response_headers["Location"])
@@ -270,6 +285,10 @@ function response(status, response_headers, body)
     elseif status == 200 then
       finish_iteration(now)  -- the answer came back with its feedback page
       next_kind = "question"
+      -- The feedback page carries the session's next question, which a browser shows on
+      -- Continue without a request (static/app.js): the next iteration starts from it.
+      local upcoming = string.match(body, '<template id="next%-question".-</template>')
+      if upcoming then take_question(upcoming) end
     else
       -- A redirect back to the question (a stale form), or 422 (a response it could not
       -- mark).

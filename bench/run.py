@@ -10,7 +10,8 @@ For each database (SQLite, then PostgreSQL):
 3. run wrk (bench/loop.lua, one thread and connection per learner) in phases of `--duration`
    seconds, interleaved and repeated `--repeat` times: the bare route, an empty signed-in page
    with the shared layout (the floor of every study page), the study loop (question, answer,
-   feedback), the home page, the dashboard. Each phase reads the workers' CPU time from
+   feedback: the feedback carries the next question, as a browser shows it), the home page,
+   the dashboard. Each phase reads the workers' CPU time from
    /proc, so CPU per request is the server's own;
 4. run the loop again, paced at half the rate it reached, for its latency below saturation;
 5. probe requests one at a time (the server counts each one's SQL statements and CPU), and the
@@ -263,7 +264,8 @@ def _probe_statements(server: load.Server, learners: list[load.Learner], banks: 
     return result
 
 
-# The requests of one study-loop iteration (a flashcard adds the flip).
+# The requests of one study-loop iteration: the answer, whose feedback carries the next
+# question, and a flashcard's flip; a session's first question is a page of its own.
 LOOP_KINDS = ("question", "flip", "answer", "feedback")
 # The export last: `_probe_history` measures it after the pages (it chills the caches).
 HISTORY_PAGES = (("dashboard", "/dashboard"), ("question", "/questions/{question}"),
@@ -346,8 +348,9 @@ def _figures(runs: dict[str, list[load.Phase]], paced: load.Phase, statements: d
             "loop_per_bare": _spread([loop.rate / bare.rate for bare, loop, _ in pairs]),
             "cpu_loop_per_bare": _spread([_ratio(loop.cpu_ms_per_unit, bare.cpu_ms_per_unit)
                                           for bare, loop, _ in pairs]),
-            # The loop is two pages (question, then the answer's feedback), each at least
-            # the layout: twice this is the least its CPU ratio could be on this stack.
+            # An iteration is at least one page (the answer's feedback, which carries the
+            # next question), itself at least the layout: this is the least the loop's CPU
+            # ratio could be on this stack.
             "cpu_layout_per_bare": _spread([
                 _ratio(layout.cpu_ms_per_unit, bare.cpu_ms_per_unit)
                 for bare, layout in zip(runs["bare"], runs["layout"], strict=True)]),

@@ -13,18 +13,15 @@
   }
 
   // Keyboard help: "?" toggles it, Esc closes it (native to <dialog>).
-  var help = document.getElementById("keys-help");
   function toggleHelp() {
+    var help = document.getElementById("keys-help");
     if (!help) { return; }
     if (help.open) { help.close(); } else { help.showModal(); }
   }
-  document.querySelectorAll("[data-help]").forEach(function (button) {
-    button.addEventListener("click", toggleHelp);
-  });
 
   // Ordering: drag and drop, or focus an item and move it with the arrow keys or its buttons.
   // The numbered selects stay in the form and are filled in from the order on submit.
-  document.querySelectorAll("[data-ordering]").forEach(function (list) {
+  function enhanceOrdering(list) {
     var live = document.createElement("p");
     live.className = "sr-only";
     live.setAttribute("aria-live", "polite");
@@ -94,7 +91,7 @@
     });
     renumber();
     list.closest("form").addEventListener("submit", renumber);
-  });
+  }
 
   // Time zones: sign-up takes the browser's zone (the server checks it, and keeps UTC without
   // this script); settings offer it when it differs from the saved one.
@@ -122,7 +119,7 @@
 
   // A timed test counts down from the server's figure (the learner's clock may be off) and,
   // when time is up, goes once to the session page, which then shows the results.
-  document.querySelectorAll("[data-seconds-left]").forEach(function (timer) {
+  function startTimer(timer) {
     var end = Date.now() + 1000 * Number(timer.getAttribute("data-seconds-left"));
     var value = timer.querySelector(".timer-value");
     function tick() {
@@ -135,15 +132,85 @@
       }
     }
     tick();
+  }
+
+  // What a study view needs once it is in the page: on load, and when the next question
+  // takes the feedback's place.
+  function enhance(root) {
+    root.querySelectorAll("[data-help]").forEach(function (button) {
+      button.addEventListener("click", toggleHelp);
+    });
+    root.querySelectorAll("[data-ordering]").forEach(enhanceOrdering);
+    root.querySelectorAll("[data-seconds-left]").forEach(startTimer);
+  }
+  enhance(document);
+
+  // The feedback page carries the session's next question, chosen as the answer was recorded
+  // (as Anki picks its next card). Continue shows it in place, without a request; the address
+  // becomes the session's, whose page shows that same question, so reloading is safe. The
+  // feedback keeps its own address (a GET), so Back and reload never post the answer again.
+  // A page left open for long loads the session page instead, which chooses afresh.
+  var upcoming = document.getElementById("next-question");
+  var FRESH_MS = 5 * 60 * 1000;
+  if (upcoming && window.history && window.history.pushState) {
+    var loaded = Date.now();
+    window.history.replaceState(null, "", upcoming.getAttribute("data-review-url"));
+    document.querySelectorAll("[data-key=continue]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (!upcoming || Date.now() - loaded > FRESH_MS) { return; }
+        event.preventDefault();
+        showUpcoming(Date.now() - loaded);
+      });
+    });
+  }
+
+  // Back or Forward to an address other than the one on screen (the feedback, from a
+  // question shown in place or reloaded since; the browser may keep either page): load it.
+  function onScreen() { return window.location.pathname + window.location.search; }
+  var shown = onScreen();
+  window.addEventListener("popstate", function () {
+    if (onScreen() !== shown) { window.location.reload(); }
   });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && onScreen() !== shown) { window.location.reload(); }
+  });
+
+  function showUpcoming(waited) {
+    var view = upcoming.content.querySelector("[data-study-view]").cloneNode(true);
+    // The answer's time counts from when the question is seen, not from when it was sent.
+    var shownAt = view.querySelector("input[name=shown_at]");
+    if (shownAt) { shownAt.value = String(Number(shownAt.value) + waited); }
+    document.querySelectorAll(".flashes").forEach(function (old) { old.remove(); });
+    document.querySelector("[data-study-view]").replaceWith(view);
+    document.title = upcoming.getAttribute("data-title");
+    window.history.pushState(null, "", upcoming.getAttribute("data-url"));
+    shown = onScreen();
+    upcoming.remove();
+    upcoming = null;
+    enhance(view);
+    window.scrollTo(0, 0);
+    // As a page load would: the first answer field; else the question's heading, so that a
+    // screen reader announces the new question. Keys then work as from the page itself.
+    var first = view.querySelector("[autofocus]");
+    if (!first) {
+      first = view.querySelector(".session-heading");
+      if (first) {
+        first.setAttribute("tabindex", "-1");
+        first.setAttribute("data-page-start", "");
+      }
+    }
+    if (first) { first.focus(); }
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     var key = event.key;
     if (key === "?" && !typing(event.target)) { toggleHelp(); event.preventDefault(); return; }
+    var help = document.getElementById("keys-help");
     if ((help && help.open) || typing(event.target)) { return; }
     var target = event.target;
-    var onBody = !target || target === document.body || target === document.documentElement;
+    var onBody = !target || target === document.body || target === document.documentElement ||
+      target.hasAttribute("data-page-start");
     var answerForm = document.querySelector("form[data-keys=answer]");
     var inAnswer = answerForm && answerForm.contains(target);
     // Links, buttons and summaries keep their own Enter and Space.

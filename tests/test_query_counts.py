@@ -64,7 +64,7 @@ def test_the_study_loop_sends_as_many_statements_for_a_long_history(learners, cl
     # The question page: who is signed in, the session, today's counts, the next card. The
     # answer (with its feedback page): who, the session, the card, five writes (the card, the
     # review, the day's tally, the session's count, the learner's count towards a fit), the
-    # counts for the progress bar.
+    # counts for the progress bar, and the next card, which the feedback carries.
     assert question <= 4 and answer <= 10, counts
 
 

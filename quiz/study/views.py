@@ -184,18 +184,24 @@ def _session_chrome(session: StudySession, now: datetime, *,
                 title=sessions.session_title(session), seconds_left=seconds_left)
 
 
-def _question_page(session: StudySession, prompt: selection.Prompt, now: datetime, *,
-                   error: str | None = None, status: int = 200, flipped: bool = False,
-                   counts: selection.Today | None = None):
+def _prompt_view(session: StudySession, prompt: selection.Prompt, now: datetime, *,
+                 flipped: bool = False) -> dict:
+    """What `study/_question.html` needs to show `prompt` in `session`, bar the session bar."""
     view = question_view(prompt.model, question_id=prompt.question.id, seq=prompt.seq,
                          bank_id=prompt.question.bank_id,
                          card=prompt.card, now=now, flipped=flipped, session=session)
     flip_url = url_for("study.show", session_id=session.id, flip=1,
                        question_id=prompt.question.id, seq=prompt.seq, offer=view["offer"])
+    return dict(view, prompt=prompt, citation=prompt.question.citation, flip_url=flip_url,
+                answer_url=url_for("study.answer", session_id=session.id))
+
+
+def _question_page(session: StudySession, prompt: selection.Prompt, now: datetime, *,
+                   error: str | None = None, status: int = 200, flipped: bool = False,
+                   counts: selection.Today | None = None):
     return render_template(
-        "study/question.html", prompt=prompt, error=error, citation=prompt.question.citation,
-        answer_url=url_for("study.answer", session_id=session.id), flip_url=flip_url,
-        **_session_chrome(session, now, counts=counts), **view), status
+        "study/question.html", error=error, **_session_chrome(session, now, counts=counts),
+        **_prompt_view(session, prompt, now, flipped=flipped)), status
 
 
 def _summary_page(session: StudySession, now: datetime) -> str:
@@ -270,16 +276,23 @@ def _feedback_page(session: StudySession, review: Review, question: Question, mo
     next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
                else None)
     continue_url = url_for("study.show", session_id=session.id)
+    counts, upcoming = None, None
     if just_answered:  # the learner's latest answer: undoable unless in a test
         can_undo = session.kind != SessionKind.TEST and review.id > current_user.undo_floor
+        # The next question comes with the feedback, chosen now from the counts the session
+        # bar shows, as the question page would choose it: Continue then costs no request.
+        counts = selection.today_counts_for(current_user, session, now)
+        following = selection.next_prompt(current_user, session, now, counts=counts)
+        upcoming = following and _prompt_view(session, following, now)
     else:
         can_undo = controls.undo_refusal(current_user, review, session) is None
     return render_template(
         "study/feedback.html", review=review, question=question, citation=question.citation,
         model=model, grade=grade, next_in=next_in, question_id=question.id, leech=leech,
-        continue_url=continue_url, can_undo=can_undo,
+        continue_url=continue_url, can_undo=can_undo, upcoming=upcoming,
+        review_url=url_for("study.feedback", session_id=session.id, review_id=review.id),
         can_accept=controls.accept_refusal(current_user, review, session, model) is None,
-        **_session_chrome(session, now)), 200
+        **_session_chrome(session, now, counts=counts)), 200
 
 
 @bp.get("/sessions/<int(max=2147483647):session_id>/reviews/<int(max=2147483647):review_id>")

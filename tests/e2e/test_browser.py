@@ -162,6 +162,67 @@ def test_study_every_type_with_the_keyboard_alone(new_page, demo):
     assert page.errors == []
 
 
+def test_continue_shows_the_next_question_in_place_and_back_and_reload_stay_safe(new_page,
+                                                                                  demo):
+    page = new_page()
+    page.sign_up("next@example.org")
+    p = page.page
+    p.click("button:has-text('Study Demo bank')")
+    p.wait_for_selector("[data-question-id]")
+    session_url, first = p.url, current_question(page)
+    answer_with_mouse(page, first)
+    p.wait_for_selector("h1.verdict")
+    # The feedback's address is a GET of it: reloading or coming back never posts again.
+    assert re.search(r"/sessions/\d+/reviews/\d+$", p.url), p.url
+    feedback_url = p.url
+    requests: list[str] = []
+    p.on("request", lambda request: requests.append(request.url))
+    p.click("text=Continue")
+    p.wait_for_selector("[data-question-id]")
+    second = current_question(page)
+    assert second != first
+    # Shown from the feedback page without asking the server (the browser may look at its
+    # icon again for the new address).
+    assert [url for url in requests if "/static/" not in url] == []
+    assert p.url == session_url and p.title() == "Question · Pivot"
+    assert p.locator("h1.verdict").count() == 0
+    p.reload()  # the session's page shows the very question that was on screen
+    p.wait_for_selector("[data-question-id]")
+    assert current_question(page) == second
+    p.go_back()
+    p.wait_for_selector("h1.verdict")
+    assert p.url == feedback_url
+    p.go_forward()
+    p.wait_for_selector("[data-question-id]")
+    answer_with_mouse(page, second)
+    p.wait_for_selector("h1.verdict")
+    assert page.errors == []
+    user = db.session.scalars(db.select(User)).one()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)
+                             .where(Review.user_id == user.id)) == 2
+
+
+def test_keys_work_on_a_question_shown_in_place_and_its_heading_has_the_focus(new_page, demo):
+    page = new_page()
+    page.sign_up("focus@example.org")
+    p = page.page
+    p.click("button:has-text('Study Demo bank')")
+    p.wait_for_selector("[data-question-id]")
+    answer_with_keyboard(page, current_question(page))
+    p.wait_for_selector("h1.verdict")
+    p.keyboard.press("Enter")  # Continue
+    p.wait_for_selector("[data-question-id]")
+    # demo-mc is learning now; the true/false question comes next, with nothing to type in.
+    assert current_question(page) == "demo-tf"
+    assert p.evaluate("document.activeElement.classList.contains('session-heading')")
+    p.keyboard.press("?")
+    assert p.locator("#keys-help").is_visible()
+    p.keyboard.press("Escape")
+    answer_with_keyboard(page, "demo-tf")
+    p.wait_for_selector("h1.verdict")
+    assert page.errors == []
+
+
 def test_the_help_overlay_lists_the_keys(new_page, demo):
     page = new_page()
     page.sign_up("help@example.org")
