@@ -406,7 +406,7 @@ def _show(kind: str, figures: dict[str, Any]) -> None:
     print(f"  loop iterations/s / bare requests/s     {spread('loop_per_bare')}")
     print(f"  server CPU per iteration / per bare     {spread('cpu_loop_per_bare')}")
     print(f"  empty signed-in page CPU / bare CPU     {spread('cpu_layout_per_bare')}"
-          " (the loop's two pages cost at least twice this)")
+          " (an iteration, at least one page, costs at least this)")
     print(f"  dashboard CPU / bare CPU (typical)      {spread('cpu_dashboard_per_bare')}")
     paced = figures["paced"]
     print(f"  loop paced at {paced['target_rps']:.1f} it/s (half saturation): "

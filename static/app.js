@@ -152,11 +152,17 @@
   // A page left open for long loads the session page instead, which chooses afresh.
   var upcoming = document.getElementById("next-question");
   var FRESH_MS = 5 * 60 * 1000;
+  var feedback = document.querySelector("[data-feedback-url]");
+  if (feedback && window.history && window.history.replaceState) {
+    window.history.replaceState(null, "", feedback.getAttribute("data-feedback-url"));
+  }
   if (upcoming && window.history && window.history.pushState) {
     var loaded = Date.now();
-    window.history.replaceState(null, "", upcoming.getAttribute("data-review-url"));
     document.querySelectorAll("[data-key=continue]").forEach(function (link) {
       link.addEventListener("click", function (event) {
+        // A new tab or window (a modified or middle click) loads the session page there.
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey ||
+            event.altKey) { return; }
         if (!upcoming || Date.now() - loaded > FRESH_MS) { return; }
         event.preventDefault();
         showUpcoming(Date.now() - loaded);
@@ -189,11 +195,12 @@
     upcoming = null;
     enhance(view);
     window.scrollTo(0, 0);
-    // As a page load would: the first answer field; else the question's heading, so that a
-    // screen reader announces the new question. Keys then work as from the page itself.
+    // As a page load would: the first answer field; else the question itself (labelled by
+    // its prompt), so that a screen reader reads the new question. Keys then work as from
+    // the page itself.
     var first = view.querySelector("[autofocus]");
     if (!first) {
-      first = view.querySelector(".session-heading");
+      first = view.querySelector("article");
       if (first) {
         first.setAttribute("tabindex", "-1");
         first.setAttribute("data-page-start", "");
@@ -203,7 +210,9 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    // A held key repeats: one press is one action (a held Enter would otherwise continue and
+    // then submit the next question unanswered).
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) { return; }
     var key = event.key;
     if (key === "?" && !typing(event.target)) { toggleHelp(); event.preventDefault(); return; }
     var help = document.getElementById("keys-help");

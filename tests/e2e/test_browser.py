@@ -186,6 +186,9 @@ def test_continue_shows_the_next_question_in_place_and_back_and_reload_stay_safe
     assert [url for url in requests if "/static/" not in url] == []
     assert p.url == session_url and p.title() == "Question · Pivot"
     assert p.locator("h1.verdict").count() == 0
+    p.click("button:has-text('Keys (?)')")  # the session bar's button works in place too
+    assert p.locator("#keys-help").is_visible()
+    p.keyboard.press("Escape")
     p.reload()  # the session's page shows the very question that was on screen
     p.wait_for_selector("[data-question-id]")
     assert current_question(page) == second
@@ -202,7 +205,7 @@ def test_continue_shows_the_next_question_in_place_and_back_and_reload_stay_safe
                              .where(Review.user_id == user.id)) == 2
 
 
-def test_keys_work_on_a_question_shown_in_place_and_its_heading_has_the_focus(new_page, demo):
+def test_keys_work_on_a_question_shown_in_place_and_it_has_the_focus(new_page, demo):
     page = new_page()
     page.sign_up("focus@example.org")
     p = page.page
@@ -214,12 +217,53 @@ def test_keys_work_on_a_question_shown_in_place_and_its_heading_has_the_focus(ne
     p.wait_for_selector("[data-question-id]")
     # demo-mc is learning now; the true/false question comes next, with nothing to type in.
     assert current_question(page) == "demo-tf"
-    assert p.evaluate("document.activeElement.classList.contains('session-heading')")
+    # The question has the focus, so a screen reader reads it (labelled by its prompt).
+    assert p.evaluate("document.activeElement.matches('article[data-question-id]')")
     p.keyboard.press("?")
     assert p.locator("#keys-help").is_visible()
     p.keyboard.press("Escape")
     answer_with_keyboard(page, "demo-tf")
     p.wait_for_selector("h1.verdict")
+    assert page.errors == []
+
+
+def test_a_modified_click_on_continue_opens_the_session_page_in_a_new_tab(new_page, demo):
+    page = new_page()
+    page.sign_up("tabs@example.org")
+    p = page.page
+    p.click("button:has-text('Study Demo bank')")
+    p.wait_for_selector("[data-question-id]")
+    answer_with_mouse(page, current_question(page))
+    p.wait_for_selector("h1.verdict")
+    with p.context.expect_page() as opened:
+        p.click("text=Continue", modifiers=["Control"])
+    tab = opened.value
+    tab.wait_for_selector("[data-question-id]")
+    assert tab.locator("[data-question-id]").get_attribute("data-question-id") == "demo-tf"
+    assert p.locator("h1.verdict").count() == 1  # this tab keeps its feedback
+
+
+def test_the_last_answers_feedback_has_a_get_address_too(new_page, demo):
+    page = new_page()
+    page.sign_up("last@example.org")
+    user = db.session.scalars(db.select(User)).one()
+    user.new_per_day = 1
+    db.session.commit()
+    p = page.page
+    p.click("button:has-text('Study Demo bank')")
+    p.wait_for_selector("[data-question-id]")
+    answer_with_mouse(page, "demo-mc")
+    p.wait_for_selector("h1.verdict")
+    p.click("text=Continue")
+    p.wait_for_selector("[data-question-id]")
+    assert current_question(page) == "demo-mc"  # the day's one new question, ten minutes on
+    answer_with_mouse(page, "demo-mc")  # it graduates: nothing is left, nothing is carried
+    p.wait_for_selector("h1.verdict")
+    assert p.locator("template#next-question").count() == 0
+    assert re.search(r"/sessions/\d+/reviews/\d+$", p.url), p.url
+    p.reload()  # a GET of the feedback: the answer is not posted again
+    p.wait_for_selector("h1.verdict")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 2
     assert page.errors == []
 
 

@@ -34,7 +34,28 @@ def test_the_feedback_carries_the_question_the_session_page_would_show(learner):
     assert f'action="{url}/answers"' in following
     assert f'data-url="{url}"' in page
     review = db.session.scalars(db.select(Review)).one()
-    assert f'data-review-url="{url}/reviews/{review.id}"' in page
+    assert f'data-feedback-url="{url}/reviews/{review.id}"' in page
+
+
+def view_of(page: str) -> str:
+    """The question view (session bar and question) of a question page or carried template."""
+    match = re.search(r'<div class="study-view" data-study-view>.*?</article>', page, re.S)
+    assert match, "no question view"
+    return match.group(0)
+
+
+def test_the_carried_view_is_the_session_pages_own_to_the_byte(learner, clock):
+    url = learner.start()
+    fields, compared = learner.shown(url), []
+    while True:
+        following = carried(answer_right(learner, url, fields).get_data(as_text=True))
+        if following is None:
+            break
+        # Session bar, question, form and its fields (a flashcard's front and its link too).
+        assert view_of(following) == view_of(learner.get(url).get_data(as_text=True))
+        compared.append(following)
+        fields = learner.shown(url)
+    assert len(compared) >= 9 and any('data-key="flip"' in view for view in compared)
 
 
 def test_the_carried_question_is_answered_like_one_the_session_page_showed(learner):
