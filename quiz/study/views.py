@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from quiz.banks import spec
@@ -276,23 +277,27 @@ def _feedback_page(session: StudySession, review: Review, question: Question, mo
     next_in = (describe_interval(review.due_after - review.reviewed_at) if review.scheduled
                else None)
     continue_url = url_for("study.show", session_id=session.id)
-    counts, upcoming = None, None
+    upcoming = None
     if just_answered:  # the learner's latest answer: undoable unless in a test
         can_undo = session.kind != SessionKind.TEST and review.id > current_user.undo_floor
         # The next question comes with the feedback, chosen now from the counts the session
-        # bar shows, as the question page would choose it: Continue then costs no request.
+        # bar shows, and rendered as the question page renders it: Continue costs no request.
         counts = selection.today_counts_for(current_user, session, now)
+        chrome = _session_chrome(session, now, counts=counts)
         following = selection.next_prompt(current_user, session, now, counts=counts)
-        upcoming = following and _prompt_view(session, following, now)
+        if following is not None:
+            upcoming = Markup(render_template(  # noqa: S704 - our own template, autoescaped
+                "study/_question.html", **chrome, **_prompt_view(session, following, now)))
     else:
         can_undo = controls.undo_refusal(current_user, review, session) is None
+        chrome = _session_chrome(session, now)
     return render_template(
         "study/feedback.html", review=review, question=question, citation=question.citation,
         model=model, grade=grade, next_in=next_in, question_id=question.id, leech=leech,
         continue_url=continue_url, can_undo=can_undo, upcoming=upcoming,
         review_url=url_for("study.feedback", session_id=session.id, review_id=review.id),
         can_accept=controls.accept_refusal(current_user, review, session, model) is None,
-        **_session_chrome(session, now, counts=counts)), 200
+        **chrome), 200
 
 
 @bp.get("/sessions/<int(max=2147483647):session_id>/reviews/<int(max=2147483647):review_id>")

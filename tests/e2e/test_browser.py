@@ -134,6 +134,26 @@ def study_demo_bank(page, answer) -> list[str]:
     return verdicts
 
 
+def recorded_answers() -> int:
+    """The answers recorded for the one learner who signed up."""
+    user = db.session.scalars(db.select(User)).one()
+    return db.session.scalar(db.select(db.func.count()).select_from(Review)
+                             .where(Review.user_id == user.id))
+
+
+def first_question(page) -> str:
+    """Start the demo bank from the home page and wait for its first question; its id."""
+    page.page.click("button:has-text('Study Demo bank')")
+    page.page.wait_for_selector("[data-question-id]")
+    return current_question(page)
+
+
+def give(page, qid: str, answer=answer_with_mouse) -> None:
+    """Answer the question on screen and wait for its feedback."""
+    answer(page, qid)
+    page.page.wait_for_selector("h1.verdict")
+
+
 @pytest.fixture
 def demo(build):
     build.banks()
@@ -149,9 +169,7 @@ def test_sign_up_and_study_every_type_with_the_mouse(new_page, demo, app):
     page.page.wait_for_selector("h1:has-text('Session ended')")
     assert "<dt>Answered</dt><dd>9</dd>" in page.page.content()
     assert page.errors == []
-    user = db.session.scalars(db.select(User)).one()
-    assert db.session.scalar(db.select(db.func.count()).select_from(Review)
-                             .where(Review.user_id == user.id)) == 9
+    assert recorded_answers() == 9
 
 
 def test_study_every_type_with_the_keyboard_alone(new_page, demo):
@@ -167,11 +185,9 @@ def test_continue_shows_the_next_question_in_place_and_back_and_reload_stay_safe
     page = new_page()
     page.sign_up("next@example.org")
     p = page.page
-    p.click("button:has-text('Study Demo bank')")
-    p.wait_for_selector("[data-question-id]")
-    session_url, first = p.url, current_question(page)
-    answer_with_mouse(page, first)
-    p.wait_for_selector("h1.verdict")
+    first = first_question(page)
+    session_url = p.url
+    give(page, first)
     # The feedback's address is a GET of it: reloading or coming back never posts again.
     assert re.search(r"/sessions/\d+/reviews/\d+$", p.url), p.url
     feedback_url = p.url
@@ -197,22 +213,16 @@ def test_continue_shows_the_next_question_in_place_and_back_and_reload_stay_safe
     assert p.url == feedback_url
     p.go_forward()
     p.wait_for_selector("[data-question-id]")
-    answer_with_mouse(page, second)
-    p.wait_for_selector("h1.verdict")
+    give(page, second)
     assert page.errors == []
-    user = db.session.scalars(db.select(User)).one()
-    assert db.session.scalar(db.select(db.func.count()).select_from(Review)
-                             .where(Review.user_id == user.id)) == 2
+    assert recorded_answers() == 2
 
 
 def test_keys_work_on_a_question_shown_in_place_and_it_has_the_focus(new_page, demo):
     page = new_page()
     page.sign_up("focus@example.org")
     p = page.page
-    p.click("button:has-text('Study Demo bank')")
-    p.wait_for_selector("[data-question-id]")
-    answer_with_keyboard(page, current_question(page))
-    p.wait_for_selector("h1.verdict")
+    give(page, first_question(page), answer_with_keyboard)
     p.keyboard.press("Enter")  # Continue
     p.wait_for_selector("[data-question-id]")
     # demo-mc is learning now; the true/false question comes next, with nothing to type in.
@@ -222,8 +232,7 @@ def test_keys_work_on_a_question_shown_in_place_and_it_has_the_focus(new_page, d
     p.keyboard.press("?")
     assert p.locator("#keys-help").is_visible()
     p.keyboard.press("Escape")
-    answer_with_keyboard(page, "demo-tf")
-    p.wait_for_selector("h1.verdict")
+    give(page, "demo-tf", answer_with_keyboard)
     assert page.errors == []
 
 
@@ -231,10 +240,7 @@ def test_a_modified_click_on_continue_opens_the_session_page_in_a_new_tab(new_pa
     page = new_page()
     page.sign_up("tabs@example.org")
     p = page.page
-    p.click("button:has-text('Study Demo bank')")
-    p.wait_for_selector("[data-question-id]")
-    answer_with_mouse(page, current_question(page))
-    p.wait_for_selector("h1.verdict")
+    give(page, first_question(page))
     with p.context.expect_page() as opened:
         p.click("text=Continue", modifiers=["Control"])
     tab = opened.value
@@ -250,15 +256,11 @@ def test_the_last_answers_feedback_has_a_get_address_too(new_page, demo):
     user.new_per_day = 1
     db.session.commit()
     p = page.page
-    p.click("button:has-text('Study Demo bank')")
-    p.wait_for_selector("[data-question-id]")
-    answer_with_mouse(page, "demo-mc")
-    p.wait_for_selector("h1.verdict")
+    give(page, first_question(page))
     p.click("text=Continue")
     p.wait_for_selector("[data-question-id]")
     assert current_question(page) == "demo-mc"  # the day's one new question, ten minutes on
-    answer_with_mouse(page, "demo-mc")  # it graduates: nothing is left, nothing is carried
-    p.wait_for_selector("h1.verdict")
+    give(page, "demo-mc")  # it graduates: nothing is left, nothing is carried
     assert p.locator("template#next-question").count() == 0
     assert re.search(r"/sessions/\d+/reviews/\d+$", p.url), p.url
     p.reload()  # a GET of the feedback: the answer is not posted again
