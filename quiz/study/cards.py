@@ -11,7 +11,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import and_, bindparam, or_
 
 from quiz.core.scheduling import Memory, Phase
 from quiz.extensions import db
@@ -60,20 +60,23 @@ def becomes_leech(user: User, lapses_before: int, lapses_after: int) -> bool:
     return (lapses_after - threshold) % max(1, threshold // 2) == 0
 
 
-def sibling_ids(question: Question, model: Any) -> list[str]:
-    """Other active questions about the same fact: those of its family (the YAML `family:`)
-    and those that share an event with it."""
+def _siblings_with_cards(user: User, question: Question, model: Any) -> list[Any]:
+    """Other active questions about the same fact (those of its family, the YAML `family:`,
+    and those that share an event with it), each with the learner's card or None, in one
+    statement."""
     family, events = getattr(model, "family", None), getattr(model, "events", None)
     if not family and not events:
         return []
-    return list(db.session.connection().execute(
-        _siblings(bool(family), bool(events)),
-        {"family": family, "events": list(events or []), "question_id": question.id}).scalars())
+    # Other questions' cards: the answer's own pending changes need not be flushed first.
+    with db.session.no_autoflush:
+        return db.session.execute(_siblings(bool(family), bool(events)), {
+            "family": family, "events": list(events or []), "question_id": question.id,
+            "user_id": user.id}).all()
 
 
 @functools.cache
 def _siblings(by_family: bool, by_events: bool) -> Any:
-    """`sibling_ids`'s statement, built once per kind: it runs in every answer."""
+    """`_siblings_with_cards`'s statement, built once per kind: it runs in every answer."""
     conditions = []
     if by_family:
         conditions.append(Question.family == bindparam("family"))
@@ -81,25 +84,19 @@ def _siblings(by_family: bool, by_events: bool) -> Any:
         conditions.append(Question.id.in_(
             db.select(QuestionEvent.question_id)
             .where(QuestionEvent.event_id.in_(bindparam("events", expanding=True)))))
-    return db.select(Question.id).where(or_(*conditions),
-                                        Question.id != bindparam("question_id"),
-                                        Question.retired_at.is_(None))
+    return (db.select(Question.id, Card)
+            .outerjoin(Card, and_(Card.question_id == Question.id,
+                                  Card.user_id == bindparam("user_id")))
+            .where(or_(*conditions), Question.id != bindparam("question_id"),
+                   Question.retired_at.is_(None)))
 
 
 def bury_siblings(user: User, question: Question, model: Any, *, until: datetime,
                   now: datetime) -> list[int]:
     """Keep the question's siblings for another day: each one new or due today waits until
     `until` (the end of today's study day). Returns the cards buried, for undo."""
-    siblings = sibling_ids(question, model)
-    if not siblings:
-        return []
-    # Other questions' cards: the answer's own pending changes need not be flushed first.
-    with db.session.no_autoflush:
-        cards = {card.question_id: card for card in db.session.scalars(
-            db.select(Card).where(Card.user_id == user.id, Card.question_id.in_(siblings)))}
     buried, created = [], False
-    for question_id in siblings:
-        card = cards.get(question_id)
+    for question_id, card in _siblings_with_cards(user, question, model):
         if card is None:  # never studied: a new card holds the burial
             card = Card(user_id=user.id, question_id=question_id, answers=0)
             db.session.add(card)

@@ -12,8 +12,18 @@ import pytest
 from quiz.core import scheduling
 from quiz.core.scheduling import Memory, Phase, Rating
 from quiz.extensions import db
-from quiz.models import Card, DayTally, ProblemReport, Review, StudyOrder, StudySession
-from tests.conftest import TEST_BANKS, Learner
+from quiz.models import (
+    Card,
+    DayTally,
+    ProblemReport,
+    Question,
+    Review,
+    StudyOrder,
+    StudySession,
+)
+from quiz.study import cards
+from quiz.study.selection import load_question, today
+from tests.conftest import TEST_BANKS, Learner, count_queries
 from tests.study.test_sessions import answer_right, start_test
 
 
@@ -271,6 +281,21 @@ def test_questions_about_the_same_event_wait_for_another_day(learner, build, clo
     clock.advance(days=1)
     assert learner.shown(learner.start("siblings"))["question_id"] in {"sib-b", "sib-a"}
     assert card("sib-b").buried_until is not None and card("sib-b").buried_until <= clock.now
+
+
+def test_a_question_s_siblings_are_read_with_their_cards_in_one_statement(learner, build,
+                                                                        clock):
+    build.banks(build.bank_dir({"siblings.yaml": SIBLINGS}))
+    url = learner.start("siblings")
+    learner.answer(url, learner.shown(url), choice="true")  # sib-a: sib-b's card holds a burial
+    clock.advance(days=1)
+    question = db.session.get(Question, "sib-a")
+    until = today(learner.user, clock.now).end
+    buried = []
+    sent = count_queries(lambda: buried.extend(cards.bury_siblings(
+        learner.user, question, load_question(question), until=until, now=clock.now)))
+    assert sent == 1  # not one for the siblings and another for their cards
+    assert buried == [card("sib-b").id] and card("sib-b").buried_until == until
 
 
 def test_questions_of_one_family_wait_for_another_day(learner, build, clock):
