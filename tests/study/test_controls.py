@@ -283,6 +283,19 @@ def test_questions_about_the_same_event_wait_for_another_day(learner, build, clo
     assert card("sib-b").buried_until is not None and card("sib-b").buried_until <= clock.now
 
 
+def test_undo_releases_the_siblings_its_answer_buried(learner, build, clock):
+    build.banks(build.bank_dir({"siblings.yaml": SIBLINGS}))
+    url = learner.start("siblings")
+    learner.answer(url, learner.shown(url), choice="true")  # sib-a buries sib-b
+    assert card("sib-b").buried_until is not None
+    assert undo(learner, url).status_code == 302
+    assert card("sib-b").buried_until is None
+    assert learner.shown(url)["question_id"] == "sib-a"  # asked again, and burying again
+    learner.answer(url, learner.shown(url), choice="true")
+    assert card("sib-b").buried_until is not None
+    assert {learner.shown(url)["question_id"]} == {"sib-c"}
+
+
 def test_a_question_s_siblings_are_read_with_their_cards_in_one_statement(learner, build,
                                                                         clock):
     build.banks(build.bank_dir({"siblings.yaml": SIBLINGS}))
