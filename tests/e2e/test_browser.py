@@ -265,7 +265,7 @@ def test_the_last_answers_feedback_has_a_get_address_too(new_page, demo):
     assert re.search(r"/sessions/\d+/reviews/\d+$", p.url), p.url
     p.reload()  # a GET of the feedback: the answer is not posted again
     p.wait_for_selector("h1.verdict")
-    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 2
+    assert recorded_answers() == 2
     assert page.errors == []
 
 
