@@ -5,12 +5,14 @@
 The study loop's CPU is mostly SQLAlchemy's Python (bench/run.py measures the loop; a profile
 splits it). This measures what a different way of sending the same statements would save, one
 statement at a time, in this process: it seeds a small database (bench/seed.py: 50 learners,
-20,000 reviews), then times two statements that every answer sends, each sent three ways:
+20,000 reviews), then times three statements that every answer sends, each sent three ways:
 
 - the answer's lookup of a question with the learner's card for it
   (`quiz.study.selection.question_with_card`): as ORM entities, as a Core select of the same
   columns, and through the driver's own cursor;
-- writing one review: the unit of work (add, then flush), a Core insert, and the driver.
+- writing one review: the unit of work (add, then flush), a Core insert, and the driver;
+- updating the learner's card (its memory and answer count): the unit of work (set, then
+  flush), a Core update, and the driver.
 
 The driver is given its SQL compiled and its values converted beforehand, so its figure is a
 floor: code that sends statements itself would still convert values on every call. Each figure
@@ -61,17 +63,29 @@ def per_call_us(work: Callable[[], Any], *, calls: int, rounds: int) -> float:
     return statistics.median(times)
 
 
-def driver_call(compiled: Compiled, values: dict[str, Any]) -> tuple[str, Any]:
-    """The SQL and parameters the driver receives for `compiled` with `values`, converted
-    once here as SQLAlchemy converts them on every call."""
+def driver_call(compiled: Compiled, values: dict[str, Any], *,
+                varying: str | None = None) -> tuple[str, Callable[..., Any]]:
+    """The SQL the driver receives for `compiled`, and a function giving its parameters for
+    `values`, converted once here as SQLAlchemy converts them on every call. The function takes
+    the value of `varying` (an integer, passed as it is) when one is named."""
     dialect = compiled.dialect
     converted = {}
     for name, value in values.items():
         process = compiled.binds[name].type.bind_processor(dialect)
         converted[name] = process(value) if process else value
-    if compiled.positional:
-        return str(compiled), tuple(converted[name] for name in compiled.positiontup)
-    return str(compiled), converted
+    if not compiled.positional:
+        return str(compiled), lambda value=None: (
+            converted if varying is None else {**converted, varying: value})
+    fixed = [converted[name] for name in compiled.positiontup]
+    at = compiled.positiontup.index(varying) if varying else None
+
+    def parameters(value: Any = None) -> list[Any]:
+        row = list(fixed)
+        if at is not None:
+            row[at] = value
+        return row
+
+    return str(compiled), parameters
 
 
 def measure(user_id: int, question_id: str, *, calls: int, rounds: int) -> dict[str, dict]:
@@ -96,7 +110,7 @@ def measure(user_id: int, question_id: str, *, calls: int, rounds: int) -> dict[
     sql, parameters = driver_call(core.compile(dialect=dialect), values)
 
     def driver_read() -> Any:
-        cursor.execute(sql, parameters)
+        cursor.execute(sql, parameters())
         return cursor.fetchone()
 
     lookup = {
@@ -115,8 +129,9 @@ def measure(user_id: int, question_id: str, *, calls: int, rounds: int) -> dict[
                   card_before={"memory": {}}, accepted=False)
     seq = iter(range(10**9, 2 * 10**9))
     statement = insert(Review.__table__).returning(Review.__table__.c.id)
-    compiled = statement.compile(dialect=dialect, column_keys=[*review, "seq"])
-    write_sql = str(compiled)
+    write_sql, write_parameters = driver_call(
+        statement.compile(dialect=dialect, column_keys=[*review, "seq"]), {**review, "seq": 0},
+        varying="seq")
 
     def unit_of_work() -> None:
         db.session.add(Review(seq=next(seq), **review))
@@ -125,18 +140,32 @@ def measure(user_id: int, question_id: str, *, calls: int, rounds: int) -> dict[
     def core_write() -> None:
         connection.execute(statement, {**review, "seq": next(seq)}).scalar_one()
 
-    # Converted once, with each call's sequence number put in its place.
-    _sql, template = driver_call(compiled, {**review, "seq": 0})
-    seq_at = compiled.positiontup.index("seq") if compiled.positional else "seq"
-
     def driver_write() -> None:
-        if compiled.positional:
-            parameters = list(template)
-            parameters[seq_at] = next(seq)
-        else:
-            parameters = {**template, "seq": next(seq)}
-        cursor.execute(write_sql, parameters)
+        cursor.execute(write_sql, write_parameters(next(seq)))
         cursor.fetchone()
+
+    # The card's update: its memory and answer count, changed as an answer changes them.
+    answers = iter(range(10**6, 2 * 10**6))
+    cards_table = Card.__table__
+    memory = dict(phase=2, step=None, stability=3.0, difficulty=5.0, due=now, last_review=now,
+                  reps=4, lapses=1, revised=False)
+    update_card = (cards_table.update().where(cards_table.c.id == bindparam("card_id"))
+                   .values({name: bindparam(name) for name in [*memory, "answers"]}))
+    update_sql, update_parameters = driver_call(
+        update_card.compile(dialect=dialect), {**memory, "answers": 0, "card_id": card.id},
+        varying="answers")
+
+    def unit_of_work_update() -> None:
+        for name, value in memory.items():
+            setattr(card, name, value)
+        card.answers = next(answers)
+        db.session.flush()
+
+    def core_update() -> None:
+        connection.execute(update_card, {**memory, "answers": next(answers), "card_id": card.id})
+
+    def driver_update() -> None:
+        cursor.execute(update_sql, update_parameters(next(answers)))
 
     try:
         write = {
@@ -144,9 +173,14 @@ def measure(user_id: int, question_id: str, *, calls: int, rounds: int) -> dict[
             "core": per_call_us(core_write, calls=calls, rounds=rounds),
             "driver": per_call_us(driver_write, calls=calls, rounds=rounds),
         }
+        update = {
+            "orm": per_call_us(unit_of_work_update, calls=calls, rounds=rounds),
+            "core": per_call_us(core_update, calls=calls, rounds=rounds),
+            "driver": per_call_us(driver_update, calls=calls, rounds=rounds),
+        }
     finally:
         db.session.rollback()
-    return {"question_with_card": lookup, "review_insert": write}
+    return {"question_with_card": lookup, "review_insert": write, "card_update": update}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
