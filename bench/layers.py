@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/layers.py [--db sqlite|postgresql] [--calls 2000] [--rounds 5]
 
-The study loop's CPU is mostly SQLAlchemy's Python (bench/run.py measures the loop; a profile
-splits it). This measures what a different way of sending the same statements would save, one
-statement at a time, in this process: it seeds a small database (bench/seed.py: 50 learners,
-20,000 reviews), then times three statements that every answer sends, each sent three ways:
+SQLAlchemy's own Python is the largest share of the study loop's CPU (bench/run.py measures
+the loop; a profile splits it). This measures what a different way of sending the same
+statements would save, one statement at a time, in this process: it seeds a small database
+(bench/seed.py: 50 learners, 20,000 reviews), then times three statements that every answer
+sends, each sent three ways:
 
 - the answer's lookup of a question with the learner's card for it
   (`quiz.study.selection.question_with_card`): as ORM entities, as a Core select of the same
