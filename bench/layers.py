@@ -72,7 +72,7 @@ def driver_call(compiled: Compiled, values: dict[str, Any], *,
     dialect = compiled.dialect
     converted = {}
     for name, value in values.items():
-        process = compiled.binds[name].type.bind_processor(dialect)
+        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         converted[name] = process(value) if process else value
     if not compiled.positional:
         return str(compiled), lambda value=None: (
